@@ -1,0 +1,194 @@
+//! `grassroots bench`: server time of the typical reads and of a move, on a
+//! generated tree, printed as median and p99 (not a timed test).
+
+use std::time::{Duration, Instant};
+
+use async_graphql::{Request, Variables};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use crate::auth::Viewer;
+use crate::config::Config;
+use crate::db::schema::org_units::dsl as u;
+use crate::db::Db;
+use crate::graphql::ids::{encode, Kind};
+use crate::graphql::RequestContext;
+use crate::{demo, AppState};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Demo scale to generate when the database is empty (25 ≈ 1.1 M units).
+    #[arg(long, default_value_t = 25)]
+    pub scale: u32,
+    /// Timed runs per scenario (after 10 % as many warm-up runs).
+    #[arg(long, default_value_t = 300)]
+    pub iterations: usize,
+}
+
+/// Median, p99 and mean of one scenario.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub name: &'static str,
+    pub median: Duration,
+    pub p99: Duration,
+    pub mean: Duration,
+}
+
+fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    let total: Duration = times.iter().sum();
+    Figures {
+        name,
+        median: at(0.5),
+        p99: at(0.99),
+        mean: total / times.len().max(1) as u32,
+    }
+}
+
+const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
+const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";
+const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";
+
+fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
+    let (lo, hi): (Option<i64>, Option<i64>) = db.read_blocking(|c| {
+        Ok(u::org_units
+            .filter(u::level.eq(level))
+            .select((diesel::dsl::min(u::id), diesel::dsl::max(u::id)))
+            .first(c)?)
+    })?;
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        anyhow::bail!("no units at level {level}");
+    };
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let from = rng.random_range(lo..=hi);
+        let id: i64 = db.read_blocking(|c| {
+            Ok(u::org_units
+                .filter(u::level.eq(level).and(u::id.ge(from)))
+                .filter(u::dissolved_on.is_null())
+                .select(u::id)
+                .order(u::id)
+                .first(c)?)
+        })?;
+        out.push(id);
+    }
+    Ok(out)
+}
+
+async fn time_runs(
+    state: &AppState,
+    name: &'static str,
+    iterations: usize,
+    mut next: impl FnMut(usize) -> (&'static str, serde_json::Value),
+) -> anyhow::Result<Figures> {
+    let warmup = iterations / 10;
+    let mut times = Vec::with_capacity(iterations);
+    for i in 0..warmup + iterations {
+        let (query, vars) = next(i);
+        let request = Request::new(query)
+            .variables(Variables::from_json(vars))
+            .data(RequestContext::new(state.db.clone(), Viewer::Open));
+        let started = Instant::now();
+        let resp = state.schema.execute(request).await;
+        let elapsed = started.elapsed();
+        if !resp.errors.is_empty() {
+            anyhow::bail!("{name}: {:?}", resp.errors);
+        }
+        if i >= warmup {
+            times.push(elapsed);
+        }
+    }
+    Ok(figures(name, times))
+}
+
+/// Loads the tree if needed, runs every scenario, prints the figures.
+pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
+    let state = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || AppState::open(&config)).await??
+    };
+    let db = state.db.clone();
+    let units: i64 = db.read_blocking(|c| Ok(u::org_units.select(count_star()).first(c)?))?;
+    if units == 0 {
+        let db = db.clone();
+        let scale = args.scale;
+        let summary = tokio::task::spawn_blocking(move || demo::load(&db, scale)).await??;
+        println!("{summary}");
+    } else {
+        println!("using the {units} units already in {}", config.database);
+    }
+    let units: i64 = db.read_blocking(|c| Ok(u::org_units.select(count_star()).first(c)?))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = args.iterations.max(10);
+    let townships = sample_ids(&db, 1, 64, &mut rng)?;
+    let villages = sample_ids(&db, 2, 256, &mut rng)?;
+    let teams = sample_ids(&db, 5, 256, &mut rng)?;
+    let id = |n: i64| json!(encode(Kind::OrgUnit, n).to_string());
+
+    let mut results = Vec::new();
+    results.push(
+        time_runs(
+            &state,
+            "page of 50 under a township, with totalCount",
+            n,
+            |i| {
+                (
+                    PAGE_UNDER,
+                    json!({ "under": id(townships[i % townships.len()]) }),
+                )
+            },
+        )
+        .await?,
+    );
+    results.push(
+        time_runs(
+            &state,
+            "page of 50 under a village, with totalCount",
+            n,
+            |i| {
+                (
+                    PAGE_UNDER,
+                    json!({ "under": id(villages[i % villages.len()]) }),
+                )
+            },
+        )
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "ancestors of a volunteer team", n, |i| {
+            (ANCESTORS, json!({ "id": id(teams[i % teams.len()]) }))
+        })
+        .await?,
+    );
+    let village = villages[0];
+    let (a, b) = (townships[1], townships[2]);
+    results.push(
+        time_runs(&state, "move a village to another township", n, |i| {
+            let to = if i % 2 == 0 { a } else { b };
+            (MOVE, json!({ "id": id(village), "to": id(to) }))
+        })
+        .await?,
+    );
+    println!(
+        "\nbackend {} · {units} units · {n} runs per scenario · server time (schema execution)",
+        db.backend()
+    );
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "scenario", "median", "p99", "mean"
+    );
+    for f in &results {
+        println!(
+            "{:<48} {:>8.3}ms {:>8.3}ms {:>8.3}ms",
+            f.name,
+            f.median.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3,
+            f.mean.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Storage: one diesel connection type over SQLite and PostgreSQL, a pool,
+//! embedded migrations, and a way to run blocking database work off the
+//! async runtime.
+
+pub mod models;
+pub mod schema;
+mod stats;
+mod url;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use self::stats::QueryStats;
+pub use self::url::{Backend, DatabaseTarget};
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written once against it run on
+/// both; the few backend-specific statements match on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection, for the few
+/// statements (RETURNING, bulk inserts) the multi-backend does not build.
+#[macro_export]
+macro_rules! with_concrete_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Opens connections of the configured backend (never guessing from the
+/// URL at connect time, so a PostgreSQL outage cannot create a stray file).
+#[derive(Debug)]
+struct Manager {
+    target: DatabaseTarget,
+    stats: Arc<QueryStats>,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        let mut conn = match &self.target {
+            DatabaseTarget::Postgres(url) => DbConnection::Pg(PgConnection::establish(url)?),
+            DatabaseTarget::SqliteFile(path) => {
+                let mut c = SqliteConnection::establish(path)?;
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                DbConnection::Sqlite(c)
+            }
+            DatabaseTarget::SqliteMemory => {
+                let mut c = SqliteConnection::establish(":memory:")?;
+                c.batch_execute("PRAGMA foreign_keys = ON;")
+                    .map_err(r2d2::Error::QueryError)?;
+                DbConnection::Sqlite(c)
+            }
+        };
+        conn.set_instrumentation(self.stats.instrument());
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database handle kept in app state: a pool plus what the server needs
+/// to know about it. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    /// SQLite takes one writer at a time; writes queue here rather than
+    /// fail with SQLITE_BUSY when a deferred transaction upgrades.
+    write_lock: Arc<Mutex<()>>,
+    stats: Arc<QueryStats>,
+}
+
+impl Db {
+    /// Opens the pool (and, for SQLite, creates the file).
+    pub fn connect(target: &DatabaseTarget, options: &PoolOptions) -> AppResult<Db> {
+        let stats = Arc::new(QueryStats::default());
+        let manager = Manager {
+            target: target.clone(),
+            stats: stats.clone(),
+        };
+        let builder = r2d2::Pool::builder().connection_timeout(options.connect_timeout);
+        let builder = match target {
+            // One connection holds the whole in-memory database: keep it forever.
+            DatabaseTarget::SqliteMemory => builder
+                .max_size(1)
+                .min_idle(Some(1))
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .test_on_check_out(false),
+            _ => builder.max_size(options.max_connections).min_idle(Some(1)),
+        };
+        let pool = builder
+            .build(manager)
+            .map_err(|e| AppError::internal(format!("cannot open {target}: {e}")))?;
+        Ok(Db {
+            pool,
+            backend: target.backend(),
+            write_lock: Arc::new(Mutex::new(())),
+            stats,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Statement counters of every connection of this pool.
+    pub fn stats(&self) -> &QueryStats {
+        &self.stats
+    }
+
+    /// (connections open, connections idle) for the metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
+    /// Runs the embedded migrations of the backend; returns how many ran.
+    pub fn migrate(&self) -> AppResult<usize> {
+        let mut conn = self.pool.get()?;
+        let applied = crate::with_concrete_conn!(&mut *conn, |c| {
+            let migrations = match self.backend {
+                Backend::Postgres => POSTGRES_MIGRATIONS,
+                Backend::Sqlite => SQLITE_MIGRATIONS,
+            };
+            c.run_pending_migrations(migrations)
+                .map(|v| v.len())
+                .map_err(|e| AppError::internal(format!("migration failed: {e}")))
+        })?;
+        Ok(applied)
+    }
+
+    /// Runs read-only work on a pooled connection, on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` in one transaction on the blocking pool: all of it is
+    /// committed, or none of it.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f))
+            .await
+            .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// [`Db::write`] for callers already off the runtime (CLI, loaders).
+    pub fn write_blocking<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T>,
+    {
+        let _serialized = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        let mut pooled = self.pool.get()?;
+        let conn: &mut DbConnection = &mut pooled;
+        conn.transaction(f)
+    }
+
+    /// [`Db::read`] for callers already off the runtime.
+    pub fn read_blocking<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T>,
+    {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> AppResult<()> {
+        self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from))
+            .await
+    }
+}
+
+impl From<diesel::r2d2::Error> for AppError {
+    fn from(e: diesel::r2d2::Error) -> Self {
+        AppError::internal(e)
+    }
+}

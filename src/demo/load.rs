@@ -1,0 +1,103 @@
+//! Writing the demo county into a database, in one transaction.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use diesel::connection::SimpleConnection;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::db::models::OrgUnitRow;
+use crate::db::schema::org_units;
+use crate::db::{Db, DbConnection};
+use crate::error::{AppError, AppResult};
+
+/// What a load wrote.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub scale: u32,
+    pub units: i64,
+    /// Units per unit type, by stored name.
+    pub by_type: BTreeMap<&'static str, i64>,
+    /// The relocation sites per organization form.
+    pub relocation_forms: BTreeMap<&'static str, i64>,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for DemoSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "demo county 新化县 ×{}: {} units in {:.1} s",
+            self.scale,
+            self.units,
+            self.elapsed.as_secs_f64()
+        )?;
+        for (t, n) in &self.by_type {
+            writeln!(f, "  {t:<22} {n:>9}")?;
+        }
+        let forms: Vec<String> = self
+            .relocation_forms
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        write!(f, "  relocation sites by form: {}", forms.join(", "))
+    }
+}
+
+fn insert(conn: &mut DbConnection, rows: &[OrgUnitRow]) -> AppResult<()> {
+    match conn {
+        DbConnection::Pg(c) => {
+            diesel::copy_from(org_units::table)
+                .from_insertable(rows)
+                .execute(c)?;
+        }
+        DbConnection::Sqlite(c) => {
+            // SQLite binds at most 32766 parameters per statement.
+            for chunk in rows.chunks(1000) {
+                diesel::insert_into(org_units::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads `scale` copies of the demo county into an empty database.
+pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
+    if !(1..=super::MAX_SCALE).contains(&scale) {
+        return Err(AppError::bad_input(
+            "scale",
+            format!("scale must be between 1 and {}", super::MAX_SCALE),
+        ));
+    }
+    let started = Instant::now();
+    let (units, tally) = db.write_blocking(|conn| {
+        let existing: i64 = org_units::table.select(count_star()).first(conn)?;
+        if existing > 0 {
+            return Err(AppError::conflict(format!(
+                "the database already holds {existing} units; load the demo into an empty database"
+            )));
+        }
+        let mut written = 0i64;
+        let tally = super::generate(scale, 1, Utc::now(), &mut |rows| {
+            written += rows.len() as i64;
+            insert(conn, rows)
+        })?;
+        if let DbConnection::Pg(_) = conn {
+            conn.batch_execute(
+                "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",
+            )?;
+        }
+        Ok((written, tally))
+    })?;
+    Ok(DemoSummary {
+        scale,
+        units,
+        by_type: tally.by_type,
+        relocation_forms: tally.relocation_forms,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,31 @@
+//! The rules of the domain, with no I/O: the tree's vocabulary, a unit,
+//! the write rules and pagination.
+
+mod kinds;
+mod org_unit;
+mod page;
+pub mod rules;
+
+pub use kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType, UnknownValue};
+pub use org_unit::{Ancestry, OrgUnit};
+pub use page::{Page, PageOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// A change to an optional field: keep it, clear it, or set it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// The new value, given the current one.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Patch::Keep => current,
+            Patch::Clear => None,
+            Patch::Set(v) => Some(v),
+        }
+    }
+}

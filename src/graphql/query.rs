@@ -1,0 +1,116 @@
+//! The query root.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use super::context::ContextExt;
+use super::ids::{decode, decode_any, Kind};
+use super::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use super::types::node::Node;
+use super::types::org_unit::page_cost;
+use super::types::org_unit::OrgUnit;
+use crate::domain::{Level, OrgForm, UnitType};
+use crate::error::AppError;
+use crate::tree::{read, UnitFilter};
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Any entity by its global id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id.")] id: ID,
+    ) -> Result<Option<Node>> {
+        match decode_any(&id, "id")? {
+            (Kind::OrgUnit, n) => Ok(Some(Node::OrgUnit(load_unit(ctx, n, "id").await?))),
+        }
+    }
+
+    /// One unit, by global id or by code (give exactly one). A code held by
+    /// an active unit finds that unit; otherwise the most recently dissolved
+    /// unit that held it.
+    async fn org_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit's global id.")] id: Option<ID>,
+        #[graphql(desc = "The unit's code.")] code: Option<String>,
+    ) -> Result<Option<OrgUnit>> {
+        match (id, code) {
+            (Some(id), None) => Ok(Some(
+                load_unit(ctx, decode(&id, Kind::OrgUnit, "id")?, "id").await?,
+            )),
+            (None, Some(code)) => {
+                let visibility = ctx.visibility();
+                let found = ctx
+                    .db()
+                    .read(move |c| read::find_by_code(c, &visibility, &code))
+                    .await?;
+                Ok(Some(OrgUnit(
+                    found.ok_or_else(|| read::unit_not_found("code"))?,
+                )))
+            }
+            _ => Err(AppError::bad_input("id", "give exactly one of id and code").into()),
+        }
+    }
+
+    /// Units of the tree, filtered, in creation order. Without `under`, the
+    /// whole visible region.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn org_units(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only units beneath this unit (at any depth).")] under: Option<ID>,
+        #[graphql(desc = "Only units at this level.")] level: Option<Level>,
+        #[graphql(desc = "Only units of this type.")] unit_type: Option<UnitType>,
+        #[graphql(desc = "Only units with this organization form.")] org_form: Option<OrgForm>,
+        #[graphql(desc = "Part of the name or of the code.")] search: Option<String>,
+        #[graphql(desc = "Include dissolved units (default false).")] include_dissolved: Option<
+            bool,
+        >,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<OrgUnitConnection> {
+        let under = match under {
+            Some(id) => {
+                let unit = load_unit(ctx, decode(&id, Kind::OrgUnit, "under")?, "under").await?;
+                Some((unit.0.id, unit.0.level()))
+            }
+            None => None,
+        };
+        let filter = UnitFilter {
+            under,
+            level,
+            unit_type,
+            org_form,
+            search,
+            include_dissolved: include_dissolved.unwrap_or(false),
+            ..UnitFilter::default()
+        };
+        unit_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}
+
+/// A visible unit by id (batched with the request's other lookups), or
+/// `NOT_FOUND` naming `field`.
+pub async fn load_unit(ctx: &Context<'_>, id: i64, field: &str) -> Result<OrgUnit> {
+    ctx.request()
+        .units
+        .load_one(id)
+        .await?
+        .map(OrgUnit)
+        .ok_or_else(|| read::unit_not_found(field).into())
+}

@@ -1,0 +1,73 @@
+//! `OrgUnitConnection`: a Relay connection over units, with `totalCount`
+//! computed only when asked for.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, Result};
+
+use super::org_unit::OrgUnit;
+use crate::domain::Page;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{decode_cursor, UnitCursor};
+use crate::tree::{read, UnitFilter};
+
+/// A page of units.
+pub type OrgUnitConnection = Connection<UnitCursor, OrgUnit, UnitListTotals, EmptyFields>;
+
+/// The list-wide fields of an `OrgUnitConnection`.
+pub struct UnitListTotals {
+    filter: UnitFilter,
+}
+
+#[Object]
+impl UnitListTotals {
+    /// How many units the list holds across all its pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let filter = self.filter.clone();
+        let visibility = ctx.visibility();
+        Ok(ctx
+            .db()
+            .read(move |c| read::count(c, &visibility, &filter))
+            .await?)
+    }
+}
+
+/// Relay's paging arguments, as every unit list takes them.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// Loads one page of `filter` and wraps it as a connection.
+pub async fn unit_connection(
+    ctx: &Context<'_>,
+    filter: UnitFilter,
+    args: PageArgs,
+) -> Result<OrgUnitConnection> {
+    let page = Page::new(
+        args.first,
+        decode_cursor(args.after.as_deref(), "after")?,
+        args.last,
+        decode_cursor(args.before.as_deref(), "before")?,
+    )?;
+    let visibility = ctx.visibility();
+    let query_filter = filter.clone();
+    let result = ctx
+        .db()
+        .read(move |c| read::list(c, &visibility, &query_filter, page))
+        .await?;
+    let mut conn = Connection::with_additional_fields(
+        result.has_previous_page,
+        result.has_next_page,
+        UnitListTotals { filter },
+    );
+    conn.edges.extend(
+        result
+            .items
+            .into_iter()
+            .map(|u| Edge::new(UnitCursor(u.id), OrgUnit(u))),
+    );
+    Ok(conn)
+}

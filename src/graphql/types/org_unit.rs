@@ -1,0 +1,249 @@
+//! `OrgUnit`: one unit of the five-level tree.
+
+use async_graphql::{Context, Object, Result, ID};
+use chrono::{DateTime, Utc};
+
+use super::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use super::scalars::Date;
+use super::subtree_counts::SubtreeCounts;
+use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{encode, Kind};
+use crate::tree::UnitFilter;
+
+/// A unit of the organization tree (组织单元): a township or sub-district,
+/// a village or community, a grid, a building or courtyard group, or a
+/// party-member-led volunteer team.
+#[derive(Debug, Clone)]
+pub struct OrgUnit(pub domain::OrgUnit);
+
+/// A unit of the organization tree (组织单元): a township or sub-district,
+/// a village or community, a grid, a building or courtyard group, or a
+/// party-member-led volunteer team.
+#[Object]
+impl OrgUnit {
+    /// Opaque global id (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        encode(Kind::OrgUnit, self.0.id)
+    }
+
+    /// Level in the tree, 1 (township) to 5 (volunteer team).
+    async fn level(&self) -> Level {
+        self.0.level()
+    }
+
+    /// The level's Chinese label, e.g. 网格.
+    async fn level_label(&self) -> &'static str {
+        self.0.level().label()
+    }
+
+    /// What kind of unit this is; it fixes the level.
+    async fn unit_type(&self) -> UnitType {
+        self.0.unit_type
+    }
+
+    /// The unit type's Chinese label, e.g. 易地扶贫搬迁安置点.
+    async fn unit_type_label(&self) -> &'static str {
+        self.0.unit_type.label()
+    }
+
+    /// Name, e.g. 油溪桥村.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Code, unique among active units: a 12-digit statistical division
+    /// code, a grid code extending one, or the region's own scheme.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// The unit's party organization (levels 1–4); null for volunteer teams.
+    async fn org_form(&self) -> Option<OrgForm> {
+        self.0.org_form
+    }
+
+    /// The organization form's Chinese label, e.g. 党支部.
+    async fn org_form_label(&self) -> Option<&'static str> {
+        self.0.org_form.map(OrgForm::label)
+    }
+
+    /// For an `AFFILIATED` unit: the ancestor whose organization covers it.
+    async fn host_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        match self.0.host_unit_id {
+            Some(id) => Ok(ctx.request().units.load_one(id).await?.map(OrgUnit)),
+            None => Ok(None),
+        }
+    }
+
+    /// A volunteer team's service category; null for other units.
+    async fn team_category(&self) -> Option<TeamCategory> {
+        self.0.team_category
+    }
+
+    /// The team category's Chinese label, e.g. 纠纷调解.
+    async fn team_category_label(&self) -> Option<&'static str> {
+        self.0.team_category.map(TeamCategory::label)
+    }
+
+    /// The unit one level up; null for townships.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        match self.0.parent_id {
+            Some(id) => Ok(ctx.request().units.load_one(id).await?.map(OrgUnit)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every unit above this one, township first (for breadcrumbs).
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<OrgUnit>> {
+        let ids = self.0.ancestry.ids();
+        let mut found = ctx.request().units.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(OrgUnit)
+            .collect())
+    }
+
+    /// The units directly below, in creation order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Include dissolved units (default false).")] include_dissolved: Option<
+            bool,
+        >,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<OrgUnitConnection> {
+        let filter = UnitFilter {
+            parent: Some(self.0.id),
+            include_dissolved: include_dissolved.unwrap_or(false),
+            ..UnitFilter::default()
+        };
+        unit_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// Every unit beneath this one (at any depth), in creation order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn descendants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only units at this level.")] level: Option<Level>,
+        #[graphql(desc = "Only units of this type.")] unit_type: Option<UnitType>,
+        #[graphql(desc = "Only units with this organization form.")] org_form: Option<OrgForm>,
+        #[graphql(desc = "Part of the name or of the code.")] search: Option<String>,
+        #[graphql(desc = "Include dissolved units (default false).")] include_dissolved: Option<
+            bool,
+        >,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<OrgUnitConnection> {
+        let filter = UnitFilter {
+            under: Some((self.0.id, self.0.level())),
+            level,
+            unit_type,
+            org_form,
+            search,
+            include_dissolved: include_dissolved.unwrap_or(false),
+            ..UnitFilter::default()
+        };
+        unit_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// Active units beneath this one, per level.
+    async fn subtree_counts(&self, ctx: &Context<'_>) -> Result<SubtreeCounts> {
+        let counts = ctx
+            .request()
+            .subtree_counts
+            .load_one((self.0.id, self.0.level()))
+            .await?
+            .unwrap_or_default();
+        Ok(SubtreeCounts::from_counts(self.0.level(), counts))
+    }
+
+    /// `ACTIVE`, or `DISSOLVED` (kept for history, left out of counts).
+    async fn status(&self) -> UnitStatus {
+        self.0.status()
+    }
+
+    /// The status's Chinese label.
+    async fn status_label(&self) -> &'static str {
+        self.0.status().label()
+    }
+
+    /// When the unit (or its organization) was founded.
+    async fn founded_on(&self) -> Option<Date> {
+        self.0.founded_on.map(Date)
+    }
+
+    /// When the unit was dissolved; null while active.
+    async fn dissolved_on(&self) -> Option<Date> {
+        self.0.dissolved_on.map(Date)
+    }
+
+    /// Why the unit was dissolved; null while active.
+    async fn dissolved_reason(&self) -> Option<&str> {
+        self.0.dissolved_reason.as_deref()
+    }
+
+    /// Address of its party–mass service station (党群服务站), if it has one.
+    async fn service_station(&self) -> Option<&str> {
+        self.0.service_station.as_deref()
+    }
+
+    /// Name of its grid WeChat group (网格微信群), if it has one.
+    async fn wechat_group(&self) -> Option<&str> {
+        self.0.wechat_group.as_deref()
+    }
+
+    /// Free-text notes.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+
+    /// When the unit was recorded (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the unit was last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Query cost of a page: its size times the cost of one item.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .map_or(crate::domain::DEFAULT_PAGE_SIZE, |n| {
+            n.clamp(0, 100) as usize
+        });
+    size.max(1) * child_complexity + 1
+}

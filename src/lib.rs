@@ -1,0 +1,61 @@
+//! grassroots: a GraphQL server for the five-level organization tree of
+//! grassroots governance (党建引领基层治理).
+//!
+//! `lib.rs` builds the app; `main.rs` only parses the command line.
+
+pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod metrics;
+mod routes;
+pub mod tree;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use crate::config::Config;
+use crate::db::Db;
+pub use crate::error::{AppError, AppResult};
+use crate::graphql::AppSchema;
+use crate::metrics::Metrics;
+pub use crate::routes::router;
+
+/// What every handler shares: no globals, all here.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub schema: AppSchema,
+    pub metrics: Arc<Metrics>,
+    pub cors_origins: Arc<Vec<String>>,
+}
+
+impl AppState {
+    /// Opens the database, runs pending migrations and builds the schema.
+    pub fn open(config: &Config) -> AppResult<AppState> {
+        let db = Db::connect(&config.database, &config.pool)?;
+        db.migrate()?;
+        Ok(AppState::with_db(db, config))
+    }
+
+    /// The state around an already migrated database.
+    pub fn with_db(db: Db, config: &Config) -> AppState {
+        AppState {
+            schema: graphql::build_schema(db.clone()),
+            metrics: Arc::new(Metrics::new(db.clone())),
+            cors_origins: Arc::new(config.cors_origins.clone()),
+            db,
+        }
+    }
+}
+
+/// The whole HTTP app for `config`, as the binary serves it.
+pub fn build_app(config: &Config) -> AppResult<Router> {
+    Ok(router(AppState::open(config)?))
+}

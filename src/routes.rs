@@ -1,0 +1,150 @@
+//! The HTTP router: every route of the server, in one place.
+
+use std::time::Instant;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::Viewer;
+use crate::graphql::{code_errors, error_codes, RequestContext};
+use crate::AppState;
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The app: GraphiQL at `/`, GraphQL at `/graphql`, probes and metrics.
+pub fn router(state: AppState) -> Router {
+    let cors = cors_layer(&state.cors_origins);
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+        .layer(cors)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("grassroots")
+            .finish(),
+    )
+}
+
+/// Executes one GraphQL request (GET: queries only; POST: anything),
+/// coding engine errors, and recording latency and error codes.
+async fn graphql(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> Response {
+    let mut request = req.into_inner();
+    if method == Method::GET && is_mutation(&request.query, request.operation_name.as_deref()) {
+        let mut resp = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+            "mutations must be sent with POST",
+            None,
+        )]);
+        code_errors(&mut resp.errors);
+        return (StatusCode::METHOD_NOT_ALLOWED, GraphQLResponse::from(resp)).into_response();
+    }
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_owned());
+    request = request.data(RequestContext::new(state.db.clone(), Viewer::Open));
+    let started = Instant::now();
+    let resp = state.schema.execute(request).await;
+    let elapsed = started.elapsed();
+    state
+        .metrics
+        .observe(&operation, elapsed, error_codes(&resp.errors));
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info!(
+        request_id,
+        operation = %operation,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        errors = resp.errors.len(),
+        "graphql"
+    );
+    GraphQLResponse::from(resp).into_response()
+}
+
+/// Whether the operation a GET would run is a mutation (or unparsable:
+/// then let the engine report the syntax error).
+fn is_mutation(query: &str, operation: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    match &doc.operations {
+        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
+        DocumentOperations::Multiple(ops) => ops.iter().any(|(name, op)| {
+            operation.is_none_or(|o| o == name.as_str()) && op.node.ty == OperationType::Mutation
+        }),
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics.render() {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -1,0 +1,8 @@
+//! The organization tree: reads (one indexed statement each) and writes
+//! (rules checked, ancestry kept, one transaction each).
+
+pub mod read;
+pub mod write;
+
+pub use read::UnitFilter;
+pub use write::{NewUnit, UnitPatch};

@@ -1,0 +1,304 @@
+//! Reading the tree. Every lookup here is one indexed statement: subtrees by
+//! the per-level ancestor columns, ancestors by id.
+
+use std::collections::HashMap;
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::auth::Visibility;
+use crate::db::models::OrgUnitRow;
+use crate::db::schema::org_units::{self, dsl as u};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::{Level, OrgForm, OrgUnit, Page, PageOf, UnitType};
+use crate::error::{AppError, AppResult};
+
+/// Which units a list or count is about.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Strict descendants of this unit (id and level).
+    pub under: Option<(i64, Level)>,
+    /// Direct children of this unit.
+    pub parent: Option<i64>,
+    pub level: Option<Level>,
+    pub unit_type: Option<UnitType>,
+    pub org_form: Option<OrgForm>,
+    /// Matches a part of the name or of the code.
+    pub search: Option<String>,
+    pub include_dissolved: bool,
+}
+
+type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
+
+/// The filter as SQL. `visibility` is where access control narrows every
+/// list and count.
+fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
+    let mut q: Boxed<'a> = org_units::table.into_boxed();
+    match visibility {
+        Visibility::Everything => {}
+    }
+    if let Some((id, level)) = f.under {
+        q = match level {
+            Level::Township => q.filter(u::township_id.eq(id)),
+            Level::Village => q.filter(u::village_id.eq(id)),
+            Level::Grid => q.filter(u::grid_id.eq(id)),
+            Level::BuildingGroup => q.filter(u::building_group_id.eq(id)),
+            // Volunteer teams have no descendants.
+            Level::VolunteerTeam => q.filter(u::id.ne(u::id)),
+        };
+    }
+    if let Some(parent) = f.parent {
+        q = q.filter(u::parent_id.eq(parent));
+    }
+    if let Some(level) = f.level {
+        q = q.filter(u::level.eq(level.number()));
+    }
+    if let Some(t) = f.unit_type {
+        q = q.filter(u::unit_type.eq(t.as_str()));
+    }
+    if let Some(form) = f.org_form {
+        q = q.filter(u::org_form.eq(form.as_str()));
+    }
+    if let Some(search) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(search));
+        q = q.filter(
+            u::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(u::code.like(pattern).escape('\\')),
+        );
+    }
+    if !f.include_dissolved {
+        q = q.filter(u::dissolved_on.is_null());
+    }
+    q
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn to_units(rows: Vec<OrgUnitRow>) -> AppResult<Vec<OrgUnit>> {
+    rows.into_iter().map(OrgUnit::try_from).collect()
+}
+
+/// One unit by id, if it exists and is visible.
+pub fn find(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: i64,
+) -> AppResult<Option<OrgUnit>> {
+    let row = u::org_units
+        .find(id)
+        .select(OrgUnitRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .map(OrgUnit::try_from)
+        .transpose()?
+        .filter(|unit| visibility.can_see(unit)))
+}
+
+/// One unit by id, or `NOT_FOUND` naming `field`.
+pub fn get(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    id: i64,
+    field: &str,
+) -> AppResult<OrgUnit> {
+    find(conn, visibility, id)?.ok_or_else(|| unit_not_found(field))
+}
+
+pub fn unit_not_found(field: &str) -> AppError {
+    AppError::NotFound(format!("no unit found for {field}"))
+}
+
+/// The unit holding `code`: the active one, or else the most recently
+/// dissolved one.
+pub fn find_by_code(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    code: &str,
+) -> AppResult<Option<OrgUnit>> {
+    let rows = u::org_units
+        .filter(u::code.eq(code.trim()))
+        .order((
+            u::dissolved_on.is_null().desc(),
+            u::dissolved_on.desc(),
+            u::id.desc(),
+        ))
+        .select(OrgUnitRow::as_select())
+        .limit(1)
+        .load(conn)?;
+    Ok(to_units(rows)?
+        .into_iter()
+        .find(|unit| visibility.can_see(unit)))
+}
+
+/// The active unit holding `code`, other than `except`.
+pub fn active_code_holder(
+    conn: &mut DbConnection,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<Option<OrgUnit>> {
+    let mut q = u::org_units
+        .filter(u::code.eq(code))
+        .filter(u::dissolved_on.is_null())
+        .into_boxed::<MultiBackend>();
+    if let Some(id) = except {
+        q = q.filter(u::id.ne(id));
+    }
+    let row = q.select(OrgUnitRow::as_select()).first(conn).optional()?;
+    row.map(OrgUnit::try_from).transpose()
+}
+
+/// Units by id, in one statement; missing and invisible ids are left out.
+pub fn find_many(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    ids: &[i64],
+) -> AppResult<Vec<OrgUnit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = u::org_units
+        .filter(u::id.eq_any(ids))
+        .select(OrgUnitRow::as_select())
+        .load(conn)?;
+    Ok(to_units(rows)?
+        .into_iter()
+        .filter(|unit| visibility.can_see(unit))
+        .collect())
+}
+
+/// One page of the units matching `filter`, ordered by id.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &UnitFilter,
+    page: Page,
+) -> AppResult<PageOf<OrgUnit>> {
+    let mut q = filtered(visibility, filter);
+    if let Some(after) = page.after {
+        q = q.filter(u::id.gt(after));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(u::id.lt(before));
+    }
+    q = if page.from_end {
+        q.order(u::id.desc())
+    } else {
+        q.order(u::id.asc())
+    };
+    let rows = q
+        .limit(page.fetch_limit())
+        .select(OrgUnitRow::as_select())
+        .load(conn)?;
+    Ok(page.finish(to_units(rows)?))
+}
+
+/// How many units match `filter`.
+pub fn count(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &UnitFilter,
+) -> AppResult<i64> {
+    Ok(filtered(visibility, filter)
+        .select(count_star())
+        .first(conn)?)
+}
+
+/// Active units per level beneath each of `units`, as `[level 1, …, level 5]`
+/// counts: one grouped statement per distinct level among `units`.
+pub fn subtree_counts(
+    conn: &mut DbConnection,
+    units: &[(i64, Level)],
+) -> AppResult<HashMap<i64, [i64; 5]>> {
+    let mut out: HashMap<i64, [i64; 5]> = units.iter().map(|(id, _)| (*id, [0; 5])).collect();
+    for level in Level::ALL {
+        let ids: Vec<i64> = units
+            .iter()
+            .filter(|(_, l)| l == level)
+            .map(|(id, _)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let active = u::dissolved_on.is_null();
+        let rows: Vec<(Option<i64>, i32, i64)> = match level {
+            Level::Township => u::org_units
+                .filter(u::township_id.eq_any(&ids).and(active))
+                .group_by((u::township_id, u::level))
+                .select((u::township_id, u::level, count_star()))
+                .load(conn)?,
+            Level::Village => u::org_units
+                .filter(u::village_id.eq_any(&ids).and(active))
+                .group_by((u::village_id, u::level))
+                .select((u::village_id, u::level, count_star()))
+                .load(conn)?,
+            Level::Grid => u::org_units
+                .filter(u::grid_id.eq_any(&ids).and(active))
+                .group_by((u::grid_id, u::level))
+                .select((u::grid_id, u::level, count_star()))
+                .load(conn)?,
+            Level::BuildingGroup => u::org_units
+                .filter(u::building_group_id.eq_any(&ids).and(active))
+                .group_by((u::building_group_id, u::level))
+                .select((u::building_group_id, u::level, count_star()))
+                .load(conn)?,
+            Level::VolunteerTeam => Vec::new(),
+        };
+        for (ancestor, level, n) in rows {
+            let slot = usize::try_from(level - 1).ok().filter(|i| *i < 5);
+            if let (Some(id), Some(i)) = (ancestor, slot) {
+                if let Some(counts) = out.get_mut(&id) {
+                    counts[i] = n;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Active direct children of `id`.
+pub fn active_children(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
+    Ok(u::org_units
+        .filter(u::parent_id.eq(id))
+        .filter(u::dissolved_on.is_null())
+        .select(count_star())
+        .first(conn)?)
+}
+
+/// Up to `limit` active affiliated units in the subtree rooted at `root`
+/// (itself included) whose host is one of `hosts`.
+pub fn affiliated_to(
+    conn: &mut DbConnection,
+    root: &OrgUnit,
+    hosts: &[i64],
+    limit: i64,
+) -> AppResult<Vec<OrgUnit>> {
+    if hosts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let in_subtree = UnitFilter {
+        under: Some((root.id, root.level())),
+        ..UnitFilter::default()
+    };
+    let descendants = filtered(&Visibility::Everything, &in_subtree)
+        .filter(u::host_unit_id.eq_any(hosts))
+        .select(OrgUnitRow::as_select())
+        .limit(limit)
+        .load(conn)?;
+    let mut units = to_units(descendants)?;
+    if root.host_unit_id.is_some_and(|h| hosts.contains(&h)) && root.is_active() {
+        units.insert(0, root.clone());
+    }
+    Ok(units)
+}

@@ -1,0 +1,394 @@
+//! Writing the tree. Each function runs inside the caller's transaction
+//! ([`crate::db::Db::write`]), loads the facts it needs, asks the access
+//! policy and the domain rules, then writes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::read;
+use crate::auth::{Action, Viewer};
+use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
+use crate::db::schema::org_units::{self, dsl as u};
+use crate::db::DbConnection;
+use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
+use crate::error::{AppError, AppResult};
+
+/// What `createOrgUnit` takes.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub parent_id: Option<i64>,
+    pub unit_type: UnitType,
+    pub name: String,
+    pub code: Option<String>,
+    pub org_form: Option<OrgForm>,
+    pub host_unit_id: Option<i64>,
+    pub team_category: Option<TeamCategory>,
+    pub founded_on: Option<NaiveDate>,
+    pub service_station: Option<String>,
+    pub wechat_group: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// What `updateOrgUnit` takes: absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct UnitPatch {
+    pub unit_type: Option<UnitType>,
+    pub name: Option<String>,
+    pub code: Patch<String>,
+    pub org_form: Option<OrgForm>,
+    pub host_unit_id: Patch<i64>,
+    pub team_category: Option<TeamCategory>,
+    pub founded_on: Patch<NaiveDate>,
+    pub service_station: Patch<String>,
+    pub wechat_group: Patch<String>,
+    pub notes: Patch<String>,
+}
+
+fn load_host(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    id: Option<i64>,
+) -> AppResult<Option<OrgUnit>> {
+    id.map(|id| read::get(conn, &viewer.visibility(), id, "hostUnitId"))
+        .transpose()
+}
+
+fn unique_code(conn: &mut DbConnection, code: Option<&str>, except: Option<i64>) -> AppResult<()> {
+    if let Some(code) = code {
+        if let Some(other) = read::active_code_holder(conn, code, except)? {
+            return Err(AppError::conflict_on(
+                "code",
+                format!("code {code} is already used by {}", other.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a unit; the level follows from the unit type.
+pub fn create(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    input: NewUnit,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    let visibility = viewer.visibility();
+    let parent = input
+        .parent_id
+        .map(|id| read::get(conn, &visibility, id, "parentId"))
+        .transpose()?;
+    viewer.authorize(Action::CreateUnder(parent.as_ref()))?;
+    rules::placement(input.unit_type, parent.as_ref(), "parentId")?;
+    let level = input.unit_type.level();
+    let ancestry = parent
+        .as_ref()
+        .map(Ancestry::for_child_of)
+        .unwrap_or_default();
+    let org_form = rules::org_form(level, input.org_form)?;
+    let host = load_host(conn, viewer, input.host_unit_id)?;
+    let mut unit = OrgUnit {
+        id: 0,
+        parent_id: parent.as_ref().map(|p| p.id),
+        unit_type: input.unit_type,
+        name: rules::name("name", &input.name)?,
+        code: rules::code(input.code.as_deref())?,
+        org_form,
+        host_unit_id: rules::host(org_form, host.as_ref(), &ancestry)?,
+        team_category: rules::team_category(level, input.team_category)?,
+        ancestry,
+        founded_on: input.founded_on,
+        dissolved_on: None,
+        dissolved_reason: None,
+        service_station: optional(
+            &input.service_station,
+            "serviceStation",
+            rules::MAX_SHORT_TEXT_CHARS,
+        )?,
+        wechat_group: optional(
+            &input.wechat_group,
+            "wechatGroup",
+            rules::MAX_SHORT_TEXT_CHARS,
+        )?,
+        notes: optional(&input.notes, "notes", rules::MAX_NOTES_CHARS)?,
+        created_at: now,
+        updated_at: now,
+    };
+    rules::not_future("foundedOn", unit.founded_on, now.date_naive())?;
+    unique_code(conn, unit.code.as_deref(), None)?;
+    let row = NewOrgUnitRow::from(&unit);
+    unit.id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(org_units::table)
+        .values(&row)
+        .returning(u::id)
+        .get_result::<i64>(c))?;
+    Ok(unit)
+}
+
+fn optional(v: &Option<String>, field: &str, max: usize) -> AppResult<Option<String>> {
+    rules::optional_text(field, v.as_deref(), max)
+}
+
+fn optional_patch(
+    p: Patch<String>,
+    field: &str,
+    max: usize,
+    current: Option<String>,
+) -> AppResult<Option<String>> {
+    match p {
+        Patch::Set(v) => rules::optional_text(field, Some(&v), max),
+        other => Ok(other.apply(current)),
+    }
+}
+
+/// Edits a unit's own fields (not its place in the tree: see [`move_unit`]).
+pub fn update(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    id: i64,
+    patch: UnitPatch,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    let current = read::get(conn, &viewer.visibility(), id, "id")?;
+    viewer.authorize(Action::Edit(&current))?;
+    rules::active(&current)?;
+    let level = current.level();
+    let mut next = current.clone();
+    if let Some(t) = patch.unit_type {
+        if t.level() != level {
+            return Err(AppError::bad_input(
+                "unitType",
+                format!(
+                    "a {} unit cannot become a {}: the level would change; create a new unit instead",
+                    level.as_str(),
+                    t.as_str()
+                ),
+            ));
+        }
+        next.unit_type = t;
+    }
+    if let Some(name) = patch.name {
+        next.name = rules::name("name", &name)?;
+    }
+    next.code = match patch.code {
+        Patch::Set(code) => rules::code(Some(&code))?,
+        other => other.apply(current.code.clone()),
+    };
+    if patch.org_form.is_some() || !level.is_management_unit() {
+        next.org_form = rules::org_form(level, patch.org_form)?;
+    }
+    // A host belongs to the AFFILIATED form: it goes when the form changes,
+    // and must be given when the form becomes AFFILIATED.
+    let host_id = match (patch.host_unit_id, next.org_form) {
+        (Patch::Set(h), _) => Some(h),
+        (Patch::Clear, _) => None,
+        (Patch::Keep, Some(OrgForm::Affiliated)) => current.host_unit_id,
+        (Patch::Keep, _) => None,
+    };
+    let host = load_host(conn, viewer, host_id)?;
+    next.host_unit_id = rules::host(next.org_form, host.as_ref(), &next.ancestry)?;
+    if patch.team_category.is_some() || level == Level::VolunteerTeam {
+        next.team_category =
+            rules::team_category(level, patch.team_category.or(current.team_category))?;
+    }
+    next.founded_on = patch.founded_on.apply(current.founded_on);
+    rules::not_future("foundedOn", next.founded_on, now.date_naive())?;
+    next.service_station = optional_patch(
+        patch.service_station,
+        "serviceStation",
+        rules::MAX_SHORT_TEXT_CHARS,
+        current.service_station.clone(),
+    )?;
+    next.wechat_group = optional_patch(
+        patch.wechat_group,
+        "wechatGroup",
+        rules::MAX_SHORT_TEXT_CHARS,
+        current.wechat_group.clone(),
+    )?;
+    next.notes = optional_patch(
+        patch.notes,
+        "notes",
+        rules::MAX_NOTES_CHARS,
+        current.notes.clone(),
+    )?;
+    if next == current {
+        return Ok(current);
+    }
+    if next.code != current.code {
+        unique_code(conn, next.code.as_deref(), Some(id))?;
+    }
+    next.updated_at = now;
+    diesel::update(u::org_units.find(id))
+        .set(OrgUnitChanges::from(&next))
+        .execute(conn)?;
+    Ok(next)
+}
+
+/// Moves a unit (and its whole subtree) under a new parent one level up,
+/// rewriting the subtree's ancestry in the same transaction.
+pub fn move_unit(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    id: i64,
+    new_parent_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    let visibility = viewer.visibility();
+    let unit = read::get(conn, &visibility, id, "id")?;
+    let new_parent = read::get(conn, &visibility, new_parent_id, "newParentId")?;
+    viewer.authorize(Action::Move {
+        unit: &unit,
+        new_parent: &new_parent,
+    })?;
+    rules::moving(&unit, &new_parent)?;
+    if unit.parent_id == Some(new_parent.id) {
+        return Ok(unit);
+    }
+    let level = unit.level();
+    let old = unit.ancestry;
+    let new = Ancestry::for_child_of(&new_parent);
+    // Affiliated units inside the subtree whose host stays behind would lose
+    // a host that is no longer their ancestor.
+    let left_behind: Vec<i64> = Level::ALL
+        .iter()
+        .filter(|l| l.number() < level.number())
+        .filter_map(|l| old.at(*l).filter(|h| new.at(*l) != Some(*h)))
+        .collect();
+    let stranded = read::affiliated_to(conn, &unit, &left_behind, 5)?;
+    if !stranded.is_empty() {
+        let names: Vec<&str> = stranded.iter().map(|s| s.name.as_str()).collect();
+        return Err(AppError::bad_input(
+            "newParentId",
+            format!(
+                "these units are affiliated to an organization the move would leave behind; re-affiliate them first: {}",
+                names.join("、")
+            ),
+        ));
+    }
+    let [t, v, g, b] = new.0;
+    let now_naive = now.naive_utc();
+    let this = u::org_units.find(id);
+    match level {
+        Level::Township => {
+            return Err(AppError::bad_input(
+                "id",
+                "townships have no parent to move under",
+            ))
+        }
+        Level::Village => {
+            diesel::update(this)
+                .set((
+                    u::parent_id.eq(new_parent.id),
+                    u::township_id.eq(t),
+                    u::updated_at.eq(now_naive),
+                ))
+                .execute(conn)?;
+            diesel::update(u::org_units.filter(u::village_id.eq(id)))
+                .set(u::township_id.eq(t))
+                .execute(conn)?;
+        }
+        Level::Grid => {
+            diesel::update(this)
+                .set((
+                    u::parent_id.eq(new_parent.id),
+                    u::township_id.eq(t),
+                    u::village_id.eq(v),
+                    u::updated_at.eq(now_naive),
+                ))
+                .execute(conn)?;
+            diesel::update(u::org_units.filter(u::grid_id.eq(id)))
+                .set((u::township_id.eq(t), u::village_id.eq(v)))
+                .execute(conn)?;
+        }
+        Level::BuildingGroup => {
+            diesel::update(this)
+                .set((
+                    u::parent_id.eq(new_parent.id),
+                    u::township_id.eq(t),
+                    u::village_id.eq(v),
+                    u::grid_id.eq(g),
+                    u::updated_at.eq(now_naive),
+                ))
+                .execute(conn)?;
+            diesel::update(u::org_units.filter(u::building_group_id.eq(id)))
+                .set((u::township_id.eq(t), u::village_id.eq(v), u::grid_id.eq(g)))
+                .execute(conn)?;
+        }
+        Level::VolunteerTeam => {
+            diesel::update(this)
+                .set((
+                    u::parent_id.eq(new_parent.id),
+                    u::township_id.eq(t),
+                    u::village_id.eq(v),
+                    u::grid_id.eq(g),
+                    u::building_group_id.eq(b),
+                    u::updated_at.eq(now_naive),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(OrgUnit {
+        parent_id: Some(new_parent.id),
+        ancestry: new,
+        updated_at: now,
+        ..unit
+    })
+}
+
+/// Dissolves a unit (soft delete): it keeps its history, drops out of counts
+/// and can get no new children. Its children must be moved or dissolved first.
+pub fn dissolve(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    id: i64,
+    on: NaiveDate,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    let unit = read::get(conn, &viewer.visibility(), id, "id")?;
+    viewer.authorize(Action::Dissolve(&unit))?;
+    let children = read::active_children(conn, id)?;
+    let reason = rules::dissolving(&unit, on, reason, children, now.date_naive())?;
+    diesel::update(u::org_units.find(id))
+        .set((
+            u::dissolved_on.eq(Some(on)),
+            u::dissolved_reason.eq(Some(&reason)),
+            u::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(OrgUnit {
+        dissolved_on: Some(on),
+        dissolved_reason: Some(reason),
+        updated_at: now,
+        ..unit
+    })
+}
+
+/// Restores a dissolved unit under its (active) parent, if its code is free.
+pub fn restore(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    let visibility = viewer.visibility();
+    let unit = read::get(conn, &visibility, id, "id")?;
+    viewer.authorize(Action::Restore(&unit))?;
+    let parent = unit
+        .parent_id
+        .map(|p| read::get(conn, &visibility, p, "id"))
+        .transpose()?;
+    rules::restoring(&unit, parent.as_ref())?;
+    unique_code(conn, unit.code.as_deref(), Some(id))?;
+    diesel::update(u::org_units.find(id))
+        .set((
+            u::dissolved_on.eq(None::<NaiveDate>),
+            u::dissolved_reason.eq(None::<String>),
+            u::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(OrgUnit {
+        dissolved_on: None,
+        dissolved_reason: None,
+        updated_at: now,
+        ..unit
+    })
+}
