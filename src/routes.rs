@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
@@ -65,7 +66,7 @@ async fn graphiql() -> Html<String> {
 }
 
 /// Executes one GraphQL request (GET: queries only; POST: anything),
-/// coding engine errors, and recording latency and error codes.
+/// recording latency and error codes per operation.
 async fn graphql(
     State(state): State<AppState>,
     method: Method,
@@ -73,7 +74,9 @@ async fn graphql(
     req: GraphQLRequest,
 ) -> Response {
     let mut request = req.into_inner();
-    if method == Method::GET && is_mutation(&request.query, request.operation_name.as_deref()) {
+    let (kind, name) = describe(&request.query, request.operation_name.as_deref());
+    let operation = name.unwrap_or_else(|| "anonymous".to_owned());
+    if method == Method::GET && kind == Some(OperationType::Mutation) {
         let mut resp = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
             "mutations must be sent with POST",
             None,
@@ -81,10 +84,6 @@ async fn graphql(
         code_errors(&mut resp.errors);
         return (StatusCode::METHOD_NOT_ALLOWED, GraphQLResponse::from(resp)).into_response();
     }
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".to_owned());
     request = request.data(RequestContext::new(state.db.clone(), Viewer::Open));
     let started = Instant::now();
     let resp = state.schema.execute(request).await;
@@ -106,18 +105,26 @@ async fn graphql(
     GraphQLResponse::from(resp).into_response()
 }
 
-/// Whether the operation a GET would run is a mutation (or unparsable:
-/// then let the engine report the syntax error).
-fn is_mutation(query: &str, operation: Option<&str>) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
+/// The type and name of the operation a request runs (the named one, or
+/// the only one); `None`s when the document does not parse (the engine then
+/// reports the syntax error).
+fn describe(query: &str, operation: Option<&str>) -> (Option<OperationType>, Option<String>) {
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
+        return (None, operation.map(str::to_owned));
     };
     match &doc.operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-        DocumentOperations::Multiple(ops) => ops.iter().any(|(name, op)| {
-            operation.is_none_or(|o| o == name.as_str()) && op.node.ty == OperationType::Mutation
-        }),
+        DocumentOperations::Single(op) => (Some(op.node.ty), operation.map(str::to_owned)),
+        DocumentOperations::Multiple(ops) => {
+            let chosen = match operation {
+                Some(name) => ops.iter().find(|(n, _)| n.as_str() == name),
+                None if ops.len() == 1 => ops.iter().next(),
+                None => None,
+            };
+            match chosen {
+                Some((name, op)) => (Some(op.node.ty), Some(name.to_string())),
+                None => (None, operation.map(str::to_owned)),
+            }
+        }
     }
 }
 

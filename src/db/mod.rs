@@ -84,8 +84,8 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -134,7 +134,13 @@ impl Db {
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .test_on_check_out(false),
-            _ => builder.max_size(options.max_connections).min_idle(Some(1)),
+            // No `SELECT 1` before every checkout: it would double the
+            // statements of a cheap request. Broken connections are dropped
+            // when returned instead.
+            _ => builder
+                .max_size(options.max_connections)
+                .min_idle(Some(1))
+                .test_on_check_out(false),
         };
         let pool = builder
             .build(manager)

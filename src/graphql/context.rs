@@ -1,7 +1,7 @@
 //! What every resolver reaches through the GraphQL context: the database,
 //! the caller and the per-request loaders.
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::Context;
 
 use super::loaders::{SubtreeCountsLoader, UnitLoader};
@@ -9,24 +9,30 @@ use crate::auth::{Viewer, Visibility};
 use crate::db::Db;
 
 /// Built per request by the HTTP handler.
+/// The loaders cache what they load for the rest of the request.
 pub struct RequestContext {
     pub viewer: Viewer,
-    pub units: DataLoader<UnitLoader>,
-    pub subtree_counts: DataLoader<SubtreeCountsLoader>,
+    pub units: DataLoader<UnitLoader, HashMapCache>,
+    pub subtree_counts: DataLoader<SubtreeCountsLoader, HashMapCache>,
 }
 
 impl RequestContext {
     pub fn new(db: Db, viewer: Viewer) -> RequestContext {
         let visibility = viewer.visibility();
         RequestContext {
-            units: DataLoader::new(
+            units: DataLoader::with_cache(
                 UnitLoader {
                     db: db.clone(),
                     visibility,
                 },
                 tokio::spawn,
+                HashMapCache::default(),
             ),
-            subtree_counts: DataLoader::new(SubtreeCountsLoader { db }, tokio::spawn),
+            subtree_counts: DataLoader::with_cache(
+                SubtreeCountsLoader { db },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
             viewer,
         }
     }

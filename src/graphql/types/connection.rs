@@ -5,7 +5,7 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, Result};
 
 use super::org_unit::OrgUnit;
-use crate::domain::Page;
+use crate::domain::{self, Page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{decode_cursor, UnitCursor};
 use crate::tree::{read, UnitFilter};
@@ -58,6 +58,7 @@ pub async fn unit_connection(
         .db()
         .read(move |c| read::list(c, &visibility, &query_filter, page))
         .await?;
+    prefetch(ctx, &result.items).await?;
     let mut conn = Connection::with_additional_fields(
         result.has_previous_page,
         result.has_next_page,
@@ -70,4 +71,37 @@ pub async fn unit_connection(
             .map(|u| Edge::new(UnitCursor(u.id), OrgUnit(u))),
     );
     Ok(conn)
+}
+
+/// Loads, in one batch each, the related units and subtree counts the
+/// query asks of the page's units, so that resolving them per unit hits the
+/// request's cache. The cost of a page then does not depend on its size or
+/// on how the executor interleaves the per-unit resolvers.
+async fn prefetch(ctx: &Context<'_>, units: &[domain::OrgUnit]) -> Result<()> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let look = ctx.look_ahead();
+    let selections = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |field: &str| selections.iter().any(|s| s.field(field).exists());
+    let mut related: Vec<i64> = Vec::new();
+    if wants("parent") {
+        related.extend(units.iter().filter_map(|u| u.parent_id));
+    }
+    if wants("hostUnit") {
+        related.extend(units.iter().filter_map(|u| u.host_unit_id));
+    }
+    if wants("ancestors") {
+        related.extend(units.iter().flat_map(|u| u.ancestry.ids()));
+    }
+    if !related.is_empty() {
+        related.sort_unstable();
+        related.dedup();
+        ctx.request().units.load_many(related).await?;
+    }
+    if wants("subtreeCounts") {
+        let keys: Vec<_> = units.iter().map(|u| (u.id, u.level())).collect();
+        ctx.request().subtree_counts.load_many(keys).await?;
+    }
+    Ok(())
 }

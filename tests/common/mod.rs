@@ -1,0 +1,200 @@
+//! Test harness: a fresh, migrated database per test (in-memory SQLite, or
+//! a schema of its own in the PostgreSQL at `TEST_DATABASE_URL`), and the
+//! real router driven in-process with `oneshot`.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use grassroots::db::{DatabaseTarget, Db, PoolOptions};
+use grassroots::{AppState, Config};
+
+/// Which backend this run of the suite tests.
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+/// `TEST_DATABASE_URL` set: PostgreSQL. `TEST_BACKEND=postgres` without it:
+/// a loud failure in CI, a printed skip on a developer's machine.
+pub fn backend() -> Option<Backend> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let wants_pg = std::env::var("TEST_BACKEND").is_ok_and(|b| b == "postgres");
+    match url {
+        Some(url) => Some(Backend::Postgres(url)),
+        None if wants_pg => {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("TEST_BACKEND=postgres but TEST_DATABASE_URL is not set: CI must test PostgreSQL");
+            }
+            eprintln!("skipped: TEST_BACKEND=postgres but TEST_DATABASE_URL is not set");
+            None
+        }
+        None => Some(Backend::Sqlite),
+    }
+}
+
+/// A migrated database of its own; dropped with the test.
+pub struct TestDb {
+    pub db: Db,
+    pub target: DatabaseTarget,
+    cleanup: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new() -> Option<TestDb> {
+        let (target, cleanup) = match backend()? {
+            Backend::Sqlite => (DatabaseTarget::SqliteMemory, None),
+            Backend::Postgres(url) => {
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&url)
+                    .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("create test schema");
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
+                (
+                    DatabaseTarget::parse(&scoped).expect("postgres url"),
+                    Some((url, schema)),
+                )
+            }
+        };
+        let options = PoolOptions {
+            max_connections: 4,
+            ..PoolOptions::default()
+        };
+        let db = Db::connect(&target, &options).expect("open test database");
+        db.migrate().expect("migrate test database");
+        Some(TestDb {
+            db,
+            target,
+            cleanup,
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.cleanup.is_some()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.cleanup.take() {
+            if let Ok(mut admin) = PgConnection::establish(&url) {
+                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// The app around a fresh database.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub test_db: TestDb,
+}
+
+impl TestApp {
+    pub fn spawn() -> Option<TestApp> {
+        Self::spawn_with(|_| {})
+    }
+
+    pub fn spawn_with(configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let test_db = TestDb::new()?;
+        let mut config = Config::for_database(test_db.target.clone());
+        configure(&mut config);
+        let state = AppState::with_db(test_db.db.clone(), &config);
+        Some(TestApp {
+            router: grassroots::router(state.clone()),
+            state,
+            test_db,
+        })
+    }
+
+    /// POSTs a GraphQL request and returns the JSON response.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let req = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, text) = self.send(req).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        serde_json::from_str(&text).expect("json response")
+    }
+
+    /// A GraphQL request that must succeed; returns `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let resp = self.gql(query, variables).await;
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp}");
+        resp["data"].clone()
+    }
+
+    /// A GraphQL request that must fail; returns (code, field, message) of
+    /// its first error.
+    pub async fn err(&self, query: &str, variables: Value) -> (String, Option<String>, String) {
+        let resp = self.gql(query, variables).await;
+        let e = &resp["errors"][0];
+        assert!(!e.is_null(), "expected an error: {resp}");
+        (
+            e["extensions"]["code"].as_str().unwrap_or("").to_owned(),
+            e["extensions"]["field"].as_str().map(str::to_owned),
+            e["message"].as_str().unwrap_or("").to_owned(),
+        )
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, String) {
+        let resp = self.router.clone().oneshot(req).await.expect("router");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// Creates a unit and returns its id.
+    pub async fn create(&self, input: Value) -> String {
+        let data = self
+            .ok(
+                "mutation($input: CreateOrgUnitInput!) { createOrgUnit(input: $input) { id } }",
+                json!({ "input": input }),
+            )
+            .await;
+        data["createOrgUnit"]["id"]
+            .as_str()
+            .expect("created id")
+            .to_owned()
+    }
+
+    /// A full chain township → village → grid → building group → team,
+    /// returning the five ids.
+    pub async fn chain(&self, tag: &str) -> [String; 5] {
+        let t = self
+            .create(json!({ "unitType": "TOWNSHIP", "name": format!("{tag}镇"), "orgForm": "COMMITTEE" }))
+            .await;
+        let v = self
+            .create(json!({ "parentId": t, "unitType": "VILLAGE", "name": format!("{tag}村"), "orgForm": "BRANCH" }))
+            .await;
+        let g = self
+            .create(json!({ "parentId": v, "unitType": "RURAL_GRID", "name": format!("{tag}网格"), "orgForm": "PARTY_GROUP" }))
+            .await;
+        let b = self
+            .create(json!({ "parentId": g, "unitType": "COURTYARD", "name": format!("{tag}院落"), "orgForm": "PARTY_GROUP" }))
+            .await;
+        let team = self
+            .create(json!({ "parentId": b, "unitType": "VOLUNTEER_TEAM", "name": format!("{tag}服务队"), "teamCategory": "SANITATION" }))
+            .await;
+        [t, v, g, b, team]
+    }
+}

@@ -1,0 +1,124 @@
+//! Operations: probes, metrics, request ids, CORS, GET semantics and the
+//! SDL kept in `schema.graphql`.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn probes_answer() {
+    let Some(app) = TestApp::spawn() else { return };
+    assert_eq!(app.get("/healthz").await, (StatusCode::OK, "ok".to_owned()));
+    assert_eq!(
+        app.get("/readyz").await,
+        (StatusCode::OK, "ready".to_owned())
+    );
+    let (status, page) = app.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("graphiql"), "{page}");
+}
+
+#[tokio::test]
+async fn metrics_count_operations_errors_and_the_pool() {
+    let Some(app) = TestApp::spawn() else { return };
+    app.ok(
+        "query Townships { orgUnits(level: TOWNSHIP) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    app.err("query Broken { orgUnit(code: \"none\") { id } }", json!({}))
+        .await;
+    let (status, text) = app.get("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in [
+        "grassroots_graphql_request_duration_seconds_count{operation=\"Townships\"} 1",
+        "grassroots_graphql_errors_total{code=\"NOT_FOUND\"} 1",
+        "grassroots_db_pool_connections",
+        "grassroots_db_statements_total",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn requests_carry_an_id() {
+    let Some(app) = TestApp::spawn() else { return };
+    let req = Request::get("/healthz")
+        .header("x-request-id", "abc-123")
+        .body(Body::empty())
+        .expect("request");
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .expect("response");
+    assert_eq!(resp.headers()["x-request-id"], "abc-123");
+    let req = Request::get("/healthz")
+        .body(Body::empty())
+        .expect("request");
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .expect("response");
+    assert!(resp.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let Some(app) =
+        TestApp::spawn_with(|c| c.cors_origins = vec!["https://dash.example.cn".to_owned()])
+    else {
+        return;
+    };
+    for (origin, allowed) in [
+        ("https://dash.example.cn", true),
+        ("https://evil.example", false),
+    ] {
+        let req = Request::builder()
+            .method("OPTIONS")
+            .uri("/graphql")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .body(Body::empty())
+            .expect("request");
+        let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .expect("response");
+        assert_eq!(
+            resp.headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_some(),
+            allowed,
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn get_serves_queries_but_not_mutations() {
+    let Some(app) = TestApp::spawn() else { return };
+    let (status, body) = app
+        .get("/graphql?query=%7B%20orgUnits%20%7B%20totalCount%20%7D%20%7D")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"totalCount\":0"), "{body}");
+    let (status, body) = app
+        .get("/graphql?query=mutation%20%7B%20restoreOrgUnit(id%3A%22x%22)%20%7B%20id%20%7D%20%7D")
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body.contains("BAD_USER_INPUT"), "{body}");
+}
+
+#[tokio::test]
+async fn schema_graphql_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+    let built = grassroots::graphql::sdl();
+    if std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &built).expect("write schema.graphql");
+    }
+    let stored = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        stored == built,
+        "schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test --test ops` (or `cargo run -- schema > schema.graphql`) and review the diff"
+    );
+}
