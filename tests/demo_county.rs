@@ -1,0 +1,111 @@
+//! The demo county: the article's figures come out of the API, computed
+//! from units, on both backends; and generation is deterministic.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{json, Value};
+
+async fn total(app: &TestApp, args: &str) -> i64 {
+    let q = format!("{{ orgUnits({args}) {{ totalCount }} }}");
+    app.ok(&q, json!({})).await["orgUnits"]["totalCount"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn the_demo_county_has_the_articles_shape() {
+    let Some(app) = TestApp::spawn() else { return };
+    let db = app.state.db.clone();
+    let summary = tokio::task::spawn_blocking(move || grassroots::demo::load(&db, 1))
+        .await
+        .expect("join")
+        .expect("demo loads");
+    assert!(summary.units > 40_000, "{summary}");
+
+    for (args, want) in [
+        ("unitType: TOWNSHIP", 25),
+        ("unitType: SUBDISTRICT", 3),
+        ("level: TOWNSHIP", 28),
+        ("unitType: COMMUNITY", 43),
+        ("unitType: VILLAGE", 553),
+        ("unitType: RESIDENTIAL_COMPOUND", 150),
+        ("unitType: URBAN_GRID", 237),
+        ("unitType: RELOCATION_SITE", 116),
+    ] {
+        assert_eq!(total(&app, args).await, want, "{args}");
+    }
+    // 116 sites: 8 branches, 35 party groups, 1 functional branch, 68
+    // affiliated to their village, 4 without an organization.
+    let sites = "{ orgUnits(unitType: RELOCATION_SITE, first: 100) { nodes { orgForm parent { id } hostUnit { id } } pageInfo { endCursor } } }";
+    let first = app.ok(sites, json!({})).await;
+    let cursor = first["orgUnits"]["pageInfo"]["endCursor"].clone();
+    let rest = app
+        .ok(
+            "query($after: String) { orgUnits(unitType: RELOCATION_SITE, first: 100, after: $after) { nodes { orgForm parent { id } hostUnit { id } } } }",
+            json!({ "after": cursor }),
+        )
+        .await;
+    let mut nodes: Vec<Value> = first["orgUnits"]["nodes"].as_array().cloned().unwrap_or_default();
+    nodes.extend(rest["orgUnits"]["nodes"].as_array().cloned().unwrap_or_default());
+    assert_eq!(nodes.len(), 116);
+    let count = |form: &str| nodes.iter().filter(|n| n["orgForm"] == form).count();
+    assert_eq!(
+        [count("BRANCH"), count("PARTY_GROUP"), count("FUNCTIONAL_BRANCH"), count("AFFILIATED"), count("NONE")],
+        [8, 35, 1, 68, 4]
+    );
+    for n in nodes.iter().filter(|n| n["orgForm"] == "AFFILIATED") {
+        assert_eq!(n["hostUnit"]["id"], n["parent"]["id"], "affiliated to their own village");
+    }
+    // Urban grids and compounds are all organized (article: 全部建立党支部或成立党小组).
+    assert_eq!(total(&app, "unitType: URBAN_GRID, orgForm: NONE").await, 0);
+    assert_eq!(total(&app, "unitType: RESIDENTIAL_COMPOUND, orgForm: NONE").await, 0);
+    // A handful of gaps elsewhere to show.
+    let gaps = total(&app, "level: GRID, orgForm: NONE").await + total(&app, "level: BUILDING_GROUP, orgForm: NONE").await;
+    assert!((5..=30).contains(&gaps), "{gaps} grids and groups without organization");
+
+    // The article's places are where it puts them.
+    for (name, township) in [("油溪桥村", "吉庆镇"), ("唐家岭社区", "上渡街道"), ("大汉龙城小区", "上梅街道")] {
+        let data = app
+            .ok("query($s: String) { orgUnits(search: $s, first: 1) { nodes { name ancestors { name } } } }", json!({ "s": name }))
+            .await;
+        let unit = &data["orgUnits"]["nodes"][0];
+        assert_eq!(unit["name"], name);
+        assert_eq!(unit["ancestors"][0]["name"], township, "{name}");
+    }
+
+    // Loading twice is refused rather than duplicating.
+    let db = app.state.db.clone();
+    let again = tokio::task::spawn_blocking(move || grassroots::demo::load(&db, 1))
+        .await
+        .expect("join");
+    assert!(matches!(again, Err(grassroots::AppError::Conflict { .. })));
+}
+
+#[test]
+fn generation_is_deterministic_and_scales() {
+    let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("time");
+    let digest = |scale: u32| {
+        let mut rows = 0usize;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut sink = |batch: &[grassroots::db::models::OrgUnitRow]| {
+            for r in batch {
+                rows += 1;
+                for b in format!("{}|{:?}|{}|{:?}|{:?}|{:?}", r.id, r.parent_id, r.name, r.code, r.org_form, r.founded_on).bytes() {
+                    hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+                }
+            }
+            Ok(())
+        };
+        let tally = grassroots::demo::generate(scale, 1, now, &mut sink).expect("generate");
+        (rows, hash, tally.by_type)
+    };
+    let (rows_a, hash_a, types_a) = digest(1);
+    let (rows_b, hash_b, _) = digest(1);
+    assert_eq!((rows_a, hash_a), (rows_b, hash_b));
+    let (rows_3, _, types_3) = digest(3);
+    assert!(rows_3 > rows_a * 29 / 10 && rows_3 < rows_a * 31 / 10, "{rows_a} vs {rows_3}");
+    assert_eq!(types_3["RELOCATION_SITE"], 3 * types_a["RELOCATION_SITE"]);
+    // Scale 25 gives over a million units.
+    assert!(rows_a * 25 > 1_000_000, "{rows_a} units per county");
+}
