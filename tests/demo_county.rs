@@ -46,26 +46,54 @@ async fn the_demo_county_has_the_articles_shape() {
             json!({ "after": cursor }),
         )
         .await;
-    let mut nodes: Vec<Value> = first["orgUnits"]["nodes"].as_array().cloned().unwrap_or_default();
-    nodes.extend(rest["orgUnits"]["nodes"].as_array().cloned().unwrap_or_default());
+    let mut nodes: Vec<Value> = first["orgUnits"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    nodes.extend(
+        rest["orgUnits"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
     assert_eq!(nodes.len(), 116);
     let count = |form: &str| nodes.iter().filter(|n| n["orgForm"] == form).count();
     assert_eq!(
-        [count("BRANCH"), count("PARTY_GROUP"), count("FUNCTIONAL_BRANCH"), count("AFFILIATED"), count("NONE")],
+        [
+            count("BRANCH"),
+            count("PARTY_GROUP"),
+            count("FUNCTIONAL_BRANCH"),
+            count("AFFILIATED"),
+            count("NONE")
+        ],
         [8, 35, 1, 68, 4]
     );
     for n in nodes.iter().filter(|n| n["orgForm"] == "AFFILIATED") {
-        assert_eq!(n["hostUnit"]["id"], n["parent"]["id"], "affiliated to their own village");
+        assert_eq!(
+            n["hostUnit"]["id"], n["parent"]["id"],
+            "affiliated to their own village"
+        );
     }
     // Urban grids and compounds are all organized (article: 全部建立党支部或成立党小组).
     assert_eq!(total(&app, "unitType: URBAN_GRID, orgForm: NONE").await, 0);
-    assert_eq!(total(&app, "unitType: RESIDENTIAL_COMPOUND, orgForm: NONE").await, 0);
+    assert_eq!(
+        total(&app, "unitType: RESIDENTIAL_COMPOUND, orgForm: NONE").await,
+        0
+    );
     // A handful of gaps elsewhere to show.
-    let gaps = total(&app, "level: GRID, orgForm: NONE").await + total(&app, "level: BUILDING_GROUP, orgForm: NONE").await;
-    assert!((5..=30).contains(&gaps), "{gaps} grids and groups without organization");
+    let gaps = total(&app, "level: GRID, orgForm: NONE").await
+        + total(&app, "level: BUILDING_GROUP, orgForm: NONE").await;
+    assert!(
+        (5..=30).contains(&gaps),
+        "{gaps} grids and groups without organization"
+    );
 
     // The article's places are where it puts them.
-    for (name, township) in [("油溪桥村", "吉庆镇"), ("唐家岭社区", "上渡街道"), ("大汉龙城小区", "上梅街道")] {
+    for (name, township) in [
+        ("油溪桥村", "吉庆镇"),
+        ("唐家岭社区", "上渡街道"),
+        ("大汉龙城小区", "上梅街道"),
+    ] {
         let data = app
             .ok("query($s: String) { orgUnits(search: $s, first: 1) { nodes { name ancestors { name } } } }", json!({ "s": name }))
             .await;
@@ -91,7 +119,12 @@ fn generation_is_deterministic_and_scales() {
         let mut sink = |batch: &[grassroots::db::models::OrgUnitRow]| {
             for r in batch {
                 rows += 1;
-                for b in format!("{}|{:?}|{}|{:?}|{:?}|{:?}", r.id, r.parent_id, r.name, r.code, r.org_form, r.founded_on).bytes() {
+                for b in format!(
+                    "{}|{:?}|{}|{:?}|{:?}|{:?}",
+                    r.id, r.parent_id, r.name, r.code, r.org_form, r.founded_on
+                )
+                .bytes()
+                {
                     hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
                 }
             }
@@ -104,7 +137,10 @@ fn generation_is_deterministic_and_scales() {
     let (rows_b, hash_b, _) = digest(1);
     assert_eq!((rows_a, hash_a), (rows_b, hash_b));
     let (rows_3, _, types_3) = digest(3);
-    assert!(rows_3 > rows_a * 29 / 10 && rows_3 < rows_a * 31 / 10, "{rows_a} vs {rows_3}");
+    assert!(
+        rows_3 > rows_a * 29 / 10 && rows_3 < rows_a * 31 / 10,
+        "{rows_a} vs {rows_3}"
+    );
     assert_eq!(types_3["RELOCATION_SITE"], 3 * types_a["RELOCATION_SITE"]);
     // Scale 25 gives over a million units.
     assert!(rows_a * 25 > 1_000_000, "{rows_a} units per county");

@@ -32,7 +32,10 @@ fn sslmode_require_gives_an_encrypted_connection() {
     };
     let ssl: Ssl = db
         .read_blocking(|c: &mut DbConnection| {
-            Ok(diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").get_result(c)?)
+            Ok(
+                diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                    .get_result(c)?,
+            )
         })
         .expect("query pg_stat_ssl");
     assert!(ssl.ssl, "connection is not encrypted");

@@ -20,11 +20,27 @@ use grassroots::AppResult;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create { parent: usize, kind: u8, form: u8, code: u8 },
-    Move { unit: usize, parent: usize },
-    Form { unit: usize, form: u8, host: usize },
-    Dissolve { unit: usize },
-    Restore { unit: usize },
+    Create {
+        parent: usize,
+        kind: u8,
+        form: u8,
+        code: u8,
+    },
+    Move {
+        unit: usize,
+        parent: usize,
+    },
+    Form {
+        unit: usize,
+        form: u8,
+        host: usize,
+    },
+    Dissolve {
+        unit: usize,
+    },
+    Restore {
+        unit: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -47,22 +63,50 @@ fn all_units(conn: &mut DbConnection) -> AppResult<Vec<OrgUnit>> {
 
 fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppResult<OrgUnit> {
     let viewer = Viewer::Open;
-    let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().unwrap_or_default() + chrono::Duration::seconds(i64::from(step));
+    let now = Utc
+        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+        + chrono::Duration::seconds(i64::from(step));
     let pick = |i: usize| units.get(i % units.len().max(1)).cloned();
     match op {
-        Op::Create { parent, kind, form, code } => {
-            let parent = if units.is_empty() || parent % 5 == 0 { None } else { pick(*parent) };
-            let level = parent.as_ref().map_or(Level::Township, |p| Level::from_number(p.level().number() + 1).unwrap_or(Level::VolunteerTeam));
+        Op::Create {
+            parent,
+            kind,
+            form,
+            code,
+        } => {
+            let parent = if units.is_empty() || parent % 5 == 0 {
+                None
+            } else {
+                pick(*parent)
+            };
+            let level = parent.as_ref().map_or(Level::Township, |p| {
+                Level::from_number(p.level().number() + 1).unwrap_or(Level::VolunteerTeam)
+            });
             // Mostly a type that fits, sometimes any type at all.
-            let fitting: Vec<UnitType> = UnitType::ALL.iter().copied().filter(|t| t.level() == level).collect();
+            let fitting: Vec<UnitType> = UnitType::ALL
+                .iter()
+                .copied()
+                .filter(|t| t.level() == level)
+                .collect();
             let unit_type = if kind % 7 == 0 {
                 UnitType::ALL[usize::from(*kind) % UnitType::ALL.len()]
             } else {
                 fitting[usize::from(*kind) % fitting.len().max(1)]
             };
-            let org_form = (unit_type.level() != Level::VolunteerTeam && form % 3 != 0).then(|| OrgForm::ALL[usize::from(*form) % OrgForm::ALL.len()]);
+            let org_form = (unit_type.level() != Level::VolunteerTeam && form % 3 != 0)
+                .then(|| OrgForm::ALL[usize::from(*form) % OrgForm::ALL.len()]);
             let host_unit_id = (org_form == Some(OrgForm::Affiliated))
-                .then(|| parent.as_ref().and_then(|p| if form % 2 == 0 { Some(p.id) } else { p.ancestry.ids().first().copied() }))
+                .then(|| {
+                    parent.as_ref().and_then(|p| {
+                        if form % 2 == 0 {
+                            Some(p.id)
+                        } else {
+                            p.ancestry.ids().first().copied()
+                        }
+                    })
+                })
                 .flatten();
             let new = NewUnit {
                 parent_id: parent.map(|p| p.id),
@@ -71,7 +115,8 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 code: (code % 4 == 0).then(|| format!("C{}", code % 16)),
                 org_form,
                 host_unit_id,
-                team_category: (unit_type.level() == Level::VolunteerTeam).then_some(TeamCategory::Other),
+                team_category: (unit_type.level() == Level::VolunteerTeam)
+                    .then_some(TeamCategory::Other),
                 founded_on: None,
                 service_station: None,
                 wechat_group: None,
@@ -80,25 +125,44 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
             write::create(conn, &viewer, new, now)
         }
         Op::Move { unit, parent } => {
-            let (Some(u), Some(p)) = (pick(*unit), pick(*parent)) else { return Err(grassroots::AppError::conflict("empty")) };
+            let (Some(u), Some(p)) = (pick(*unit), pick(*parent)) else {
+                return Err(grassroots::AppError::conflict("empty"));
+            };
             write::move_unit(conn, &viewer, u.id, p.id, now)
         }
         Op::Form { unit, form, host } => {
-            let Some(u) = pick(*unit) else { return Err(grassroots::AppError::conflict("empty")) };
+            let Some(u) = pick(*unit) else {
+                return Err(grassroots::AppError::conflict("empty"));
+            };
             let form = OrgForm::ALL[usize::from(*form) % OrgForm::ALL.len()];
             let patch = UnitPatch {
                 org_form: Some(form),
-                host_unit_id: if form == OrgForm::Affiliated { pick(*host).map_or(Patch::Keep, |h| Patch::Set(h.id)) } else { Patch::Keep },
+                host_unit_id: if form == OrgForm::Affiliated {
+                    pick(*host).map_or(Patch::Keep, |h| Patch::Set(h.id))
+                } else {
+                    Patch::Keep
+                },
                 ..UnitPatch::default()
             };
             write::update(conn, &viewer, u.id, patch, now)
         }
         Op::Dissolve { unit } => {
-            let Some(u) = pick(*unit) else { return Err(grassroots::AppError::conflict("empty")) };
-            write::dissolve(conn, &viewer, u.id, NaiveDate::from_ymd_opt(2023, 6, 1).unwrap_or_default(), "调整", now)
+            let Some(u) = pick(*unit) else {
+                return Err(grassroots::AppError::conflict("empty"));
+            };
+            write::dissolve(
+                conn,
+                &viewer,
+                u.id,
+                NaiveDate::from_ymd_opt(2023, 6, 1).unwrap_or_default(),
+                "调整",
+                now,
+            )
         }
         Op::Restore { unit } => {
-            let Some(u) = pick(*unit) else { return Err(grassroots::AppError::conflict("empty")) };
+            let Some(u) = pick(*unit) else {
+                return Err(grassroots::AppError::conflict("empty"));
+            };
             write::restore(conn, &viewer, u.id, now)
         }
     }
@@ -106,7 +170,9 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
 
 /// Every invariant, checked against a brute-force walk of the rows.
 fn check(db: &Db) -> Result<(), TestCaseError> {
-    let units = db.read_blocking(all_units).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let units = db
+        .read_blocking(all_units)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let by_id: HashMap<i64, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
     let mut active_codes = HashSet::new();
     for u in &units {
@@ -136,9 +202,17 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
         if let Some(f) = u.org_form {
             prop_assert!(f.allowed_at(u.level()));
         }
-        prop_assert_eq!(u.host_unit_id.is_some(), u.org_form == Some(OrgForm::Affiliated));
+        prop_assert_eq!(
+            u.host_unit_id.is_some(),
+            u.org_form == Some(OrgForm::Affiliated)
+        );
         if let Some(h) = u.host_unit_id {
-            prop_assert!(u.ancestry.contains(h), "host {} of {} is not an ancestor", h, u.id);
+            prop_assert!(
+                u.ancestry.contains(h),
+                "host {} of {} is not an ancestor",
+                h,
+                u.id
+            );
         }
         if let (true, Some(code)) = (u.is_active(), &u.code) {
             prop_assert!(active_codes.insert(code.clone()), "code {} twice", code);
@@ -152,12 +226,20 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
             let counts = read::subtree_counts(c, &keys)?;
             let mut per_unit = Vec::new();
             for u in &units {
-                let filter = UnitFilter { under: Some((u.id, u.level())), ..UnitFilter::default() };
+                let filter = UnitFilter {
+                    under: Some((u.id, u.level())),
+                    ..UnitFilter::default()
+                };
                 let total = read::count(c, &visibility, &filter)?;
                 let mut ids = Vec::new();
                 let mut after = None;
                 loop {
-                    let page = read::list(c, &visibility, &filter, Page::new(Some(3), after, None, None)?)?;
+                    let page = read::list(
+                        c,
+                        &visibility,
+                        &filter,
+                        Page::new(Some(3), after, None, None)?,
+                    )?;
                     ids.extend(page.items.iter().map(|x| x.id));
                     after = page.items.last().map(|x| x.id);
                     if !page.has_next_page {
@@ -170,14 +252,26 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
         })
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     for (id, total, ids) in per_unit {
-        let expected: Vec<i64> = units.iter().filter(|d| d.is_active() && d.ancestry.contains(id)).map(|d| d.id).collect();
+        let expected: Vec<i64> = units
+            .iter()
+            .filter(|d| d.is_active() && d.ancestry.contains(id))
+            .map(|d| d.id)
+            .collect();
         prop_assert_eq!(total, expected.len() as i64, "count under {}", id);
         prop_assert_eq!(&ids, &expected, "pages under {}", id);
         let mut per_level = [0i64; 5];
-        for d in units.iter().filter(|d| d.is_active() && d.ancestry.contains(id)) {
+        for d in units
+            .iter()
+            .filter(|d| d.is_active() && d.ancestry.contains(id))
+        {
             per_level[d.level().number() as usize - 1] += 1;
         }
-        prop_assert_eq!(counts.get(&id).copied().unwrap_or_default(), per_level, "subtree counts of {}", id);
+        prop_assert_eq!(
+            counts.get(&id).copied().unwrap_or_default(),
+            per_level,
+            "subtree counts of {}",
+            id
+        );
     }
     Ok(())
 }

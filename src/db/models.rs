@@ -159,32 +159,3 @@ impl From<&OrgUnit> for NewOrgUnitRow {
         }
     }
 }
-
-impl NewOrgUnitRow {
-    /// The full row, for bulk loads that assign ids themselves.
-    pub fn with_id(self, id: i64) -> OrgUnitRow {
-        OrgUnitRow {
-            id,
-            parent_id: self.parent_id,
-            level: self.level,
-            unit_type: self.unit_type,
-            name: self.name,
-            code: self.code,
-            org_form: self.org_form,
-            host_unit_id: self.host_unit_id,
-            team_category: self.team_category,
-            township_id: self.township_id,
-            village_id: self.village_id,
-            grid_id: self.grid_id,
-            building_group_id: self.building_group_id,
-            founded_on: self.founded_on,
-            dissolved_on: None,
-            dissolved_reason: None,
-            service_station: self.service_station,
-            wechat_group: self.wechat_group,
-            notes: self.notes,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
-}

@@ -2,11 +2,18 @@
 //! the caller and the per-request loaders.
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
+use std::time::Duration;
+
 use async_graphql::Context;
 
 use super::loaders::{SubtreeCountsLoader, UnitLoader};
 use crate::auth::{Viewer, Visibility};
 use crate::db::Db;
+
+/// How long a loader waits for more keys before it queries. Lists prefetch
+/// their related units in one call (see `types::connection`), so the window
+/// only has to gather the keys of one resolver pass.
+const BATCH_WINDOW: Duration = Duration::from_micros(200);
 
 /// Built per request by the HTTP handler.
 /// The loaders cache what they load for the rest of the request.
@@ -27,12 +34,14 @@ impl RequestContext {
                 },
                 tokio::spawn,
                 HashMapCache::default(),
-            ),
+            )
+            .delay(BATCH_WINDOW),
             subtree_counts: DataLoader::with_cache(
                 SubtreeCountsLoader { db },
                 tokio::spawn,
                 HashMapCache::default(),
-            ),
+            )
+            .delay(BATCH_WINDOW),
             viewer,
         }
     }

@@ -104,13 +104,15 @@ impl Query {
     }
 }
 
-/// A visible unit by id (batched with the request's other lookups), or
-/// `NOT_FOUND` naming `field`.
+/// A visible unit by id, or `NOT_FOUND` naming `field`. Read at once (a
+/// root field has nothing to batch with) and left in the request's cache.
 pub async fn load_unit(ctx: &Context<'_>, id: i64, field: &str) -> Result<OrgUnit> {
-    ctx.request()
-        .units
-        .load_one(id)
+    let visibility = ctx.visibility();
+    let unit = ctx
+        .db()
+        .read(move |c| read::find(c, &visibility, id))
         .await?
-        .map(OrgUnit)
-        .ok_or_else(|| read::unit_not_found(field).into())
+        .ok_or_else(|| read::unit_not_found(field))?;
+    ctx.request().units.feed_one(unit.id, unit.clone()).await;
+    Ok(OrgUnit(unit))
 }

@@ -264,67 +264,31 @@ pub fn move_unit(
         ));
     }
     let [t, v, g, b] = new.0;
-    let now_naive = now.naive_utc();
-    let this = u::org_units.find(id);
+    diesel::update(u::org_units.find(id))
+        .set((
+            u::parent_id.eq(new_parent.id),
+            u::township_id.eq(t),
+            u::village_id.eq(v),
+            u::grid_id.eq(g),
+            u::building_group_id.eq(b),
+            u::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    // Descendants keep their ancestors at and below the moved unit's level
+    // and take the new ones above it.
     match level {
-        Level::Township => {
-            return Err(AppError::bad_input(
-                "id",
-                "townships have no parent to move under",
-            ))
-        }
-        Level::Village => {
-            diesel::update(this)
-                .set((
-                    u::parent_id.eq(new_parent.id),
-                    u::township_id.eq(t),
-                    u::updated_at.eq(now_naive),
-                ))
-                .execute(conn)?;
-            diesel::update(u::org_units.filter(u::village_id.eq(id)))
-                .set(u::township_id.eq(t))
-                .execute(conn)?;
-        }
-        Level::Grid => {
-            diesel::update(this)
-                .set((
-                    u::parent_id.eq(new_parent.id),
-                    u::township_id.eq(t),
-                    u::village_id.eq(v),
-                    u::updated_at.eq(now_naive),
-                ))
-                .execute(conn)?;
-            diesel::update(u::org_units.filter(u::grid_id.eq(id)))
-                .set((u::township_id.eq(t), u::village_id.eq(v)))
-                .execute(conn)?;
-        }
-        Level::BuildingGroup => {
-            diesel::update(this)
-                .set((
-                    u::parent_id.eq(new_parent.id),
-                    u::township_id.eq(t),
-                    u::village_id.eq(v),
-                    u::grid_id.eq(g),
-                    u::updated_at.eq(now_naive),
-                ))
-                .execute(conn)?;
-            diesel::update(u::org_units.filter(u::building_group_id.eq(id)))
-                .set((u::township_id.eq(t), u::village_id.eq(v), u::grid_id.eq(g)))
-                .execute(conn)?;
-        }
-        Level::VolunteerTeam => {
-            diesel::update(this)
-                .set((
-                    u::parent_id.eq(new_parent.id),
-                    u::township_id.eq(t),
-                    u::village_id.eq(v),
-                    u::grid_id.eq(g),
-                    u::building_group_id.eq(b),
-                    u::updated_at.eq(now_naive),
-                ))
-                .execute(conn)?;
-        }
-    }
+        Level::Village => diesel::update(u::org_units.filter(u::village_id.eq(id)))
+            .set(u::township_id.eq(t))
+            .execute(conn)?,
+        Level::Grid => diesel::update(u::org_units.filter(u::grid_id.eq(id)))
+            .set((u::township_id.eq(t), u::village_id.eq(v)))
+            .execute(conn)?,
+        Level::BuildingGroup => diesel::update(u::org_units.filter(u::building_group_id.eq(id)))
+            .set((u::township_id.eq(t), u::village_id.eq(v), u::grid_id.eq(g)))
+            .execute(conn)?,
+        // Townships never get this far (rules::moving); teams have no descendants.
+        Level::Township | Level::VolunteerTeam => 0,
+    };
     Ok(OrgUnit {
         parent_id: Some(new_parent.id),
         ancestry: new,
