@@ -93,6 +93,14 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         }
         Ok((written, tally))
     })?;
+    // Fresh statistics, so the planners see the new sizes at once.
+    db.read_blocking(|conn| {
+        let analyze = match conn {
+            DbConnection::Pg(_) => "ANALYZE org_units",
+            DbConnection::Sqlite(_) => "PRAGMA analysis_limit = 1000; ANALYZE org_units",
+        };
+        Ok(conn.batch_execute(analyze)?)
+    })?;
     Ok(DemoSummary {
         scale,
         units,

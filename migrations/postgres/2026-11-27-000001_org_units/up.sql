@@ -36,8 +36,11 @@ CREATE UNIQUE INDEX org_units_active_code ON org_units (code)
 CREATE INDEX org_units_code ON org_units (code);
 CREATE INDEX org_units_parent ON org_units (parent_id, id);
 CREATE INDEX org_units_level ON org_units (level, id);
-CREATE INDEX org_units_township ON org_units (township_id, level, id);
-CREATE INDEX org_units_village ON org_units (village_id, level, id);
-CREATE INDEX org_units_grid ON org_units (grid_id, level, id);
+CREATE INDEX org_units_type ON org_units (unit_type, id);
+-- (ancestor, id): a subtree comes out of one index range already in page
+-- order, so "first 50 under X" never scans the table in id order.
+CREATE INDEX org_units_township ON org_units (township_id, id);
+CREATE INDEX org_units_village ON org_units (village_id, id);
+CREATE INDEX org_units_grid ON org_units (grid_id, id);
 CREATE INDEX org_units_building_group ON org_units (building_group_id, id);
 CREATE INDEX org_units_host ON org_units (host_unit_id) WHERE host_unit_id IS NOT NULL;
