@@ -308,3 +308,90 @@ proptest! {
         }
     }
 }
+
+/// Moves and creates from several threads at once (truly concurrent on
+/// PostgreSQL) leave every ancestry consistent.
+#[test]
+fn concurrent_moves_and_creates_keep_ancestry_consistent() {
+    let Some(test_db) = common::TestDb::new() else {
+        return;
+    };
+    let db = test_db.db.clone();
+    // Two townships, four villages, eight grids.
+    let seed = [
+        Op::Create {
+            parent: 0,
+            kind: 1,
+            form: 1,
+            code: 1,
+        },
+        Op::Create {
+            parent: 0,
+            kind: 1,
+            form: 1,
+            code: 1,
+        },
+    ];
+    for (i, op) in seed.iter().enumerate() {
+        let units = db.read_blocking(all_units).expect("units");
+        db.write_blocking(|c| apply(c, &units, op, i as u32))
+            .expect("seed township");
+    }
+    let add = |parent_level: Level, unit_type: UnitType, n: usize| {
+        for i in 0..n {
+            let units = db.read_blocking(all_units).expect("units");
+            let parents: Vec<&OrgUnit> =
+                units.iter().filter(|u| u.level() == parent_level).collect();
+            let parent = parents[i % parents.len()].id;
+            let new = NewUnit {
+                parent_id: Some(parent),
+                unit_type,
+                name: format!("{unit_type}{i}"),
+                code: None,
+                org_form: None,
+                host_unit_id: None,
+                team_category: None,
+                founded_on: None,
+                service_station: None,
+                wechat_group: None,
+                notes: None,
+            };
+            db.write_blocking(|c| write::create(c, &Viewer::Open, new, Utc::now()))
+                .expect("seed");
+        }
+    };
+    add(Level::Township, UnitType::Village, 4);
+    add(Level::Village, UnitType::RuralGrid, 8);
+
+    std::thread::scope(|scope| {
+        for worker in 0..4u32 {
+            let db = db.clone();
+            scope.spawn(move || {
+                for step in 0..25u32 {
+                    let units = db.read_blocking(all_units).expect("units");
+                    let n = (worker * 31 + step * 7) as usize;
+                    let op = match step % 3 {
+                        0 => Op::Move {
+                            unit: n,
+                            parent: n / 3,
+                        },
+                        1 => Op::Create {
+                            parent: n | 1,
+                            kind: 1,
+                            form: 2,
+                            code: 1,
+                        },
+                        _ => Op::Move {
+                            unit: n + 5,
+                            parent: n + 1,
+                        },
+                    };
+                    let _ = db.write_blocking(|c| apply(c, &units, &op, worker * 100 + step));
+                }
+            });
+        }
+    });
+    if let Err(e) = check(&db) {
+        panic!("{e}");
+    }
+}

@@ -24,6 +24,9 @@ use crate::error::{AppError, AppResult};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Key of the PostgreSQL advisory lock that serializes tree writes.
+const TREE_LOCK: i64 = 0x6772_6173_7374_7265; // "grasstre"
+
 /// A connection to either backend. Queries written once against it run on
 /// both; the few backend-specific statements match on the variant.
 #[derive(diesel::MultiConnection)]
@@ -199,7 +202,8 @@ impl Db {
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it is
-    /// committed, or none of it.
+    /// committed, or none of it. Writes to the tree run one at a time
+    /// (see [`Db::write_blocking`]); reads are never blocked.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
@@ -212,6 +216,13 @@ impl Db {
     }
 
     /// [`Db::write`] for callers already off the runtime (CLI, loaders).
+    ///
+    /// Tree writes read the ancestry they then write (a move rewrites a
+    /// subtree computed from its new parent; a create copies its parent's
+    /// ancestry), so two of them interleaving could leave a stale ancestry
+    /// behind. They are therefore serialized: on SQLite by the one-writer
+    /// lock, on PostgreSQL (several instances, one database) by a
+    /// transaction-scoped advisory lock taken before anything is read.
     pub fn write_blocking<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
@@ -222,7 +233,12 @@ impl Db {
         };
         let mut pooled = self.pool.get()?;
         let conn: &mut DbConnection = &mut pooled;
-        conn.transaction(f)
+        conn.transaction(|conn| {
+            if let DbConnection::Pg(_) = conn {
+                conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({TREE_LOCK})"))?;
+            }
+            f(conn)
+        })
     }
 
     /// [`Db::read`] for callers already off the runtime.
