@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, DatabaseArgs, LogFormat, ServerArgs};
+use crate::config::{AuthArgs, Config, DatabaseArgs, LogFormat, ServerArgs};
 use crate::{bench, demo, graphql, AppState};
 
 #[derive(Parser, Debug)]
@@ -17,6 +17,9 @@ use crate::{bench, demo, graphql, AppState};
 struct Cli {
     #[command(flatten)]
     database: DatabaseArgs,
+
+    #[command(flatten)]
+    auth: AuthArgs,
 
     /// Log format.
     #[arg(
@@ -54,6 +57,35 @@ enum Command {
     },
     /// Measure server time of the typical reads and a move on a generated tree.
     Bench(bench::BenchArgs),
+    /// Manage accounts (bootstrap the first ADMIN).
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCommand {
+    /// Create an account with one grant; the password is read from a prompt,
+    /// or from the first line of standard input when it is not a terminal.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Shown to others (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// VIEWER, MANAGER or ADMIN.
+        #[arg(long)]
+        role: String,
+        /// `region`, or a unit's code or numeric id.
+        #[arg(long)]
+        scope: String,
+    },
+    /// List accounts with their grants.
+    List,
+    /// Disable an account (its tokens stop working).
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// Entry point of the binary.
@@ -79,11 +111,16 @@ fn init_tracing(format: LogFormat) {
     };
 }
 
-fn config(db: &DatabaseArgs, cors_origins: Vec<String>) -> anyhow::Result<Config> {
+fn config(
+    database: &DatabaseArgs,
+    auth: &AuthArgs,
+    cors_origins: Vec<String>,
+) -> anyhow::Result<Config> {
     Ok(Config {
-        database: db.target()?,
-        pool: db.pool(),
+        database: database.target()?,
+        pool: database.pool(),
         cors_origins,
+        auth: auth.clone(),
     })
 }
 
@@ -94,26 +131,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = config(&cli.database, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
             let n = db.migrate()?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }
         Command::Demo { scale } => {
-            let config = config(&cli.database, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
             let state = AppState::open(&config)?;
             let summary = demo::load(&state.db, scale)?;
             println!("{}: {summary}", config.database);
             Ok(())
         }
         Command::Serve { server, demo } => {
-            let config = config(&cli.database, server.cors_origins.clone())?;
+            let config = config(&cli.database, &cli.auth, server.cors_origins.clone())?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(config, server, demo))
         }
+        Command::Account(command) => {
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let state = AppState::open(&config)?;
+            account_command(&state, command)
+        }
         Command::Bench(args) => {
-            let config = config(&cli.database, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(bench::run(config, args))
         }
@@ -135,13 +177,43 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
             }
             Err(e) => return Err(e.into()),
         }
+        let (password, generated) = match std::env::var("GRASSROOTS_DEMO_PASSWORD") {
+            Ok(p) if !p.is_empty() => (p, false),
+            _ => (crate::auth::token::random_token()[..16].to_owned(), true),
+        };
+        let db = state.db.clone();
+        let pw = password.clone();
+        match tokio::task::spawn_blocking(move || {
+            crate::accounts::bootstrap::demo_accounts(&db, &pw)
+        })
+        .await?
+        {
+            Ok(accounts) => {
+                println!(
+                    "demo accounts (password {}):",
+                    if generated {
+                        password.as_str()
+                    } else {
+                        "from GRASSROOTS_DEMO_PASSWORD"
+                    }
+                );
+                for (username, role, scope) in accounts {
+                    println!("  {username:<14} {:<8} {scope}", role.as_str());
+                }
+                if generated {
+                    println!("  (accounts that existed before keep their old password)");
+                }
+            }
+            Err(e) => println!("demo accounts not created: {e}"),
+        }
     }
     let listener = tokio::net::TcpListener::bind(server.listen).await?;
     println!(
         "grassroots listening on http://{}/ (GraphiQL), GraphQL at /graphql",
         listener.local_addr()?
     );
-    axum::serve(listener, crate::router(state))
+    let app = crate::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     println!("grassroots stopped");
@@ -169,4 +241,103 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ")?;
+        let again = rpassword::prompt_password("again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn account_command(state: &AppState, command: AccountCommand) -> anyhow::Result<()> {
+    use crate::accounts::{bootstrap, grants, store};
+    use crate::auth::policy::Role;
+    match command {
+        AccountCommand::Create {
+            username,
+            display_name,
+            role,
+            scope,
+        } => {
+            let role = Role::parse(&role.to_uppercase())
+                .ok_or_else(|| anyhow::anyhow!("role must be VIEWER, MANAGER or ADMIN"))?;
+            let scope_id = if scope == "region" {
+                None
+            } else {
+                let visibility = crate::auth::Visibility::Everything;
+                let unit = state.db.read_blocking(|c| match scope.parse::<i64>() {
+                    Ok(id) => crate::tree::read::find(c, &visibility, id),
+                    Err(_) => crate::tree::read::find_by_code(c, &visibility, &scope),
+                })?;
+                Some(
+                    unit.ok_or_else(|| anyhow::anyhow!("no unit with id or code {scope}"))?
+                        .id,
+                )
+            };
+            let password = read_password()?;
+            let display = display_name.unwrap_or_else(|| username.clone());
+            let account = bootstrap::create_with_grant(
+                &state.db, &username, &display, &password, role, scope_id,
+            )?;
+            println!(
+                "created {} ({}) as {} of {}",
+                account.username,
+                account.id,
+                role.as_str(),
+                scope
+            );
+            Ok(())
+        }
+        AccountCommand::List => {
+            let rows = state.db.read_blocking(|c| {
+                let accounts = store::list_all(c)?;
+                let mut out = Vec::new();
+                for a in accounts {
+                    let g = grants::rows_of(c, a.id)?;
+                    out.push((a, g));
+                }
+                Ok(out)
+            })?;
+            for (a, g) in rows {
+                let grants: Vec<String> = g
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{}@{}",
+                            g.role,
+                            g.scope_unit_id
+                                .map_or("region".to_owned(), |id| id.to_string())
+                        )
+                    })
+                    .collect();
+                println!(
+                    "{:<20} {:<6} {}",
+                    a.username,
+                    if a.disabled { "off" } else { "on" },
+                    grants.join(", ")
+                );
+            }
+            Ok(())
+        }
+        AccountCommand::Disable { username } => {
+            let account = state
+                .db
+                .read_blocking(|c| store::find_by_username(c, &username))?
+                .ok_or_else(|| anyhow::anyhow!("no account {username}"))?;
+            state.db.write_blocking(|c| {
+                store::set_disabled(c, account.id, true)?;
+                state.auth.void_all(c, account.id, chrono::Utc::now())
+            })?;
+            println!("disabled {username}");
+            Ok(())
+        }
+    }
 }

@@ -61,6 +61,81 @@ pub struct ServerArgs {
     pub cors_origins: Vec<String>,
 }
 
+/// Sign-in and tokens.
+#[derive(Args, Clone)]
+pub struct AuthArgs {
+    /// HS256 signing secret (at least 32 bytes). Without it (and without key
+    /// files) a secret is generated once and kept in the database.
+    #[arg(long, env = "GRASSROOTS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// `EdDSA` or `RS256`, with the two key files, for deployments that
+    /// verify tokens elsewhere.
+    #[arg(long, env = "GRASSROOTS_JWT_ALGORITHM")]
+    pub jwt_algorithm: Option<String>,
+
+    /// PEM private key for `--jwt-algorithm`.
+    #[arg(long, env = "GRASSROOTS_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<std::path::PathBuf>,
+
+    /// PEM public key for `--jwt-algorithm`.
+    #[arg(long, env = "GRASSROOTS_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<std::path::PathBuf>,
+
+    /// Access token lifetime, seconds.
+    #[arg(long, env = "GRASSROOTS_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_token_ttl: u64,
+
+    /// Refresh token lifetime, seconds.
+    #[arg(long, env = "GRASSROOTS_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl: u64,
+
+    /// Sign-in attempts allowed per username and per client address in a window.
+    #[arg(long, env = "GRASSROOTS_LOGIN_LIMIT", default_value_t = 10)]
+    pub login_limit: u32,
+
+    /// The window of `--login-limit`, seconds.
+    #[arg(long, env = "GRASSROOTS_LOGIN_WINDOW", default_value_t = 300)]
+    pub login_window: u64,
+
+    /// How long an account's grants are cached, seconds (a revoked grant or a
+    /// disabled account stops working within this on other instances).
+    #[arg(long, env = "GRASSROOTS_GRANTS_CACHE", default_value_t = 5)]
+    pub grants_cache: u64,
+
+    /// Whether callers without a token may introspect the schema.
+    #[arg(long, env = "GRASSROOTS_ANONYMOUS_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub anonymous_introspection: bool,
+}
+
+impl std::fmt::Debug for AuthArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthArgs")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("jwt_algorithm", &self.jwt_algorithm)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuthArgs {
+    fn default() -> Self {
+        AuthArgs {
+            jwt_secret: None,
+            jwt_algorithm: None,
+            jwt_private_key_file: None,
+            jwt_public_key_file: None,
+            access_token_ttl: 900,
+            refresh_token_ttl: 30 * 24 * 3600,
+            login_limit: 10,
+            login_window: 300,
+            grants_cache: 5,
+            anonymous_introspection: true,
+        }
+    }
+}
+
 /// Log line format.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -74,6 +149,7 @@ pub struct Config {
     pub database: DatabaseTarget,
     pub pool: PoolOptions,
     pub cors_origins: Vec<String>,
+    pub auth: AuthArgs,
 }
 
 impl Config {
@@ -87,6 +163,7 @@ impl Config {
             database,
             pool: PoolOptions::default(),
             cors_origins: Vec::new(),
+            auth: AuthArgs::default(),
         }
     }
 }

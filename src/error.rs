@@ -24,6 +24,9 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// Too many attempts (sign-in); try again later.
+    #[error("{0}")]
+    RateLimited(String),
     /// Anything else: logged in full, shown to the client only as a code.
     #[error("internal error: {0}")]
     Internal(String),
@@ -67,6 +70,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict { .. } => "CONFLICT",
+            AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

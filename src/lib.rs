@@ -3,6 +3,8 @@
 //!
 //! `lib.rs` builds the app; `main.rs` only parses the command line.
 
+pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod cli;
@@ -20,6 +22,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use crate::accounts::sessions::AuthService;
 pub use crate::config::Config;
 use crate::db::Db;
 pub use crate::error::{AppError, AppResult};
@@ -32,6 +35,7 @@ pub use crate::routes::router;
 pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
+    pub auth: Arc<AuthService>,
     pub metrics: Arc<Metrics>,
     pub cors_origins: Arc<Vec<String>>,
 }
@@ -41,17 +45,23 @@ impl AppState {
     pub fn open(config: &Config) -> AppResult<AppState> {
         let db = Db::connect(&config.database, &config.pool)?;
         db.migrate()?;
-        Ok(AppState::with_db(db, config))
+        AppState::with_db(db, config)
     }
 
     /// The state around an already migrated database.
-    pub fn with_db(db: Db, config: &Config) -> AppState {
-        AppState {
-            schema: graphql::build_schema(db.clone()),
+    pub fn with_db(db: Db, config: &Config) -> AppResult<AppState> {
+        let auth = Arc::new(accounts::keys::auth_service(&db, &config.auth)?);
+        Ok(AppState {
+            schema: graphql::build_schema(
+                db.clone(),
+                auth.clone(),
+                config.auth.anonymous_introspection,
+            ),
             metrics: Arc::new(Metrics::new(db.clone())),
             cors_origins: Arc::new(config.cors_origins.clone()),
+            auth,
             db,
-        }
+        })
     }
 }
 

@@ -5,16 +5,20 @@ use std::time::Instant;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
 use crate::graphql::{code_errors, error_codes, RequestContext};
 use crate::AppState;
 
@@ -71,6 +75,7 @@ async fn graphql(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     req: GraphQLRequest,
 ) -> Response {
     let mut request = req.into_inner();
@@ -84,7 +89,35 @@ async fn graphql(
         code_errors(&mut resp.errors);
         return (StatusCode::METHOD_NOT_ALLOWED, GraphQLResponse::from(resp)).into_response();
     }
-    request = request.data(RequestContext::new(state.db.clone(), Viewer::Open));
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let viewer = match viewer_of(&state, &headers).await {
+        Ok(v) => v,
+        Err(e) => {
+            let mut resp =
+                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                    e.to_string(),
+                    None,
+                )]);
+            resp.errors[0].extensions = Some({
+                let mut x = async_graphql::ErrorExtensionValues::default();
+                x.set("code", e.code());
+                x
+            });
+            state.metrics.observe(
+                &operation,
+                std::time::Duration::ZERO,
+                error_codes(&resp.errors),
+            );
+            return (StatusCode::UNAUTHORIZED, GraphQLResponse::from(resp)).into_response();
+        }
+    };
+    let client = peer.map_or_else(|| "unknown".to_owned(), |p| p.0 .0.ip().to_string());
+    request = request.data(
+        RequestContext::new(state.db.clone(), viewer).with_origin(request_id.clone(), client),
+    );
     let started = Instant::now();
     let resp = state.schema.execute(request).await;
     let elapsed = started.elapsed();
@@ -126,6 +159,31 @@ fn describe(query: &str, operation: Option<&str>) -> (Option<OperationType>, Opt
             }
         }
     }
+}
+
+/// The caller behind `Authorization: Bearer …`: anonymous without the
+/// header; `UNAUTHENTICATED` for a bad, expired or voided token or a
+/// disabled account.
+async fn viewer_of(state: &AppState, headers: &HeaderMap) -> AppResult<Viewer> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthenticated)?;
+    let verified = state.auth.keys.verify(token.trim())?;
+    let auth = state.auth.clone();
+    let session = state
+        .db
+        .read(move |c| auth.session(c, verified.account_id))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if verified.issued_at_ms < session.tokens_valid_after_ms {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Viewer::Account(session))
 }
 
 async fn healthz() -> &'static str {

@@ -97,16 +97,32 @@ async fn cors_allows_only_configured_origins() {
 #[tokio::test]
 async fn get_serves_queries_but_not_mutations() {
     let Some(app) = TestApp::spawn() else { return };
+    let get = |path: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .body(Body::empty())
+            .expect("request")
+    };
     let (status, body) = app
-        .get("/graphql?query=%7B%20orgUnits%20%7B%20totalCount%20%7D%20%7D")
+        .send(get(
+            "/graphql?query=%7B%20orgUnits%20%7B%20totalCount%20%7D%20%7D",
+        ))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("\"totalCount\":0"), "{body}");
     let (status, body) = app
-        .get("/graphql?query=mutation%20%7B%20restoreOrgUnit(id%3A%22x%22)%20%7B%20id%20%7D%20%7D")
+        .send(get(
+            "/graphql?query=mutation%20%7B%20restoreOrgUnit(id%3A%22x%22)%20%7B%20id%20%7D%20%7D",
+        ))
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(body.contains("BAD_USER_INPUT"), "{body}");
+    // Without a token, only sign-in is open.
+    let (status, body) = app
+        .get("/graphql?query=%7B%20orgUnits%20%7B%20totalCount%20%7D%20%7D")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("UNAUTHENTICATED"), "{body}");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use proptest::prelude::*;
 
+use grassroots::audit::Actor;
 use grassroots::auth::{Viewer, Visibility};
 use grassroots::db::models::OrgUnitRow;
 use grassroots::db::schema::org_units;
@@ -62,12 +63,13 @@ fn all_units(conn: &mut DbConnection) -> AppResult<Vec<OrgUnit>> {
 }
 
 fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppResult<OrgUnit> {
-    let viewer = Viewer::Open;
+    let viewer = Viewer::System;
     let now = Utc
         .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or_default()
         + chrono::Duration::seconds(i64::from(step));
+    let actor = Actor::new(&viewer, now, None);
     let pick = |i: usize| units.get(i % units.len().max(1)).cloned();
     match op {
         Op::Create {
@@ -122,13 +124,13 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 wechat_group: None,
                 notes: None,
             };
-            write::create(conn, &viewer, new, now)
+            write::create(conn, &actor, new)
         }
         Op::Move { unit, parent } => {
             let (Some(u), Some(p)) = (pick(*unit), pick(*parent)) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::move_unit(conn, &viewer, u.id, p.id, now)
+            write::move_unit(conn, &actor, u.id, p.id)
         }
         Op::Form { unit, form, host } => {
             let Some(u) = pick(*unit) else {
@@ -144,7 +146,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 },
                 ..UnitPatch::default()
             };
-            write::update(conn, &viewer, u.id, patch, now)
+            write::update(conn, &actor, u.id, patch)
         }
         Op::Dissolve { unit } => {
             let Some(u) = pick(*unit) else {
@@ -152,18 +154,17 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
             };
             write::dissolve(
                 conn,
-                &viewer,
+                &actor,
                 u.id,
                 NaiveDate::from_ymd_opt(2023, 6, 1).unwrap_or_default(),
                 "调整",
-                now,
             )
         }
         Op::Restore { unit } => {
             let Some(u) = pick(*unit) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::restore(conn, &viewer, u.id, now)
+            write::restore(conn, &actor, u.id)
         }
     }
 }
@@ -356,8 +357,10 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
                 wechat_group: None,
                 notes: None,
             };
-            db.write_blocking(|c| write::create(c, &Viewer::Open, new, Utc::now()))
-                .expect("seed");
+            db.write_blocking(|c| {
+                write::create(c, &Actor::new(&Viewer::System, Utc::now(), None), new)
+            })
+            .expect("seed");
         }
     };
     add(Level::Township, UnitType::Village, 4);

@@ -2,35 +2,97 @@
 //!
 //! Every read goes through a [`Visibility`] (applied inside the SQL of
 //! every list and count, and to every unit loaded by id), and every write
-//! through [`Viewer::authorize`]. Accounts, tokens and grants are the next
-//! capability; until then the API is open, which is why `serve` binds to
-//! 127.0.0.1 unless told otherwise.
+//! through [`Viewer::authorize`], which asks the pure [`policy`].
 
+pub mod password;
+pub mod policy;
+pub mod token;
+
+use std::sync::Arc;
+
+use self::policy::{decide, sight, ActionKind, Decision, Grant, Scope, Sight, UnitRef};
 use crate::domain::OrgUnit;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The part of the tree a viewer may read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility {
     /// The whole region.
     Everything,
+    /// These units and their subtrees (and, as breadcrumbs only, their ancestors).
+    Units(Arc<[UnitRef]>),
+    /// Nothing at all (anonymous callers).
+    Nothing,
 }
 
 impl Visibility {
-    /// Whether `unit` is readable.
-    pub fn can_see(&self, _unit: &OrgUnit) -> bool {
+    /// How much of `unit` is visible.
+    pub fn sight(&self, unit: &OrgUnit) -> Sight {
         match self {
-            Visibility::Everything => true,
+            Visibility::Everything => Sight::Full,
+            Visibility::Nothing => Sight::None,
+            Visibility::Units(scopes) => {
+                let grants: Vec<Grant> = scopes
+                    .iter()
+                    .map(|s| Grant {
+                        id: 0,
+                        role: policy::Role::Viewer,
+                        scope: Scope::Unit(*s),
+                    })
+                    .collect();
+                sight(&grants, &UnitRef::from(unit))
+            }
         }
+    }
+
+    /// Whether the whole of `scope` is visible (to list grants and accounts at it).
+    pub fn sees_scope(&self, scope: &Scope) -> bool {
+        match (self, scope) {
+            (Visibility::Everything, _) => true,
+            (Visibility::Nothing, _) | (Visibility::Units(_), Scope::Region) => false,
+            (Visibility::Units(scopes), Scope::Unit(u)) => scopes
+                .iter()
+                .any(|s| s.id == u.id || u.ancestry.contains(s.id)),
+        }
+    }
+
+    /// Whether `unit` is visible at all (fully, or as a breadcrumb).
+    pub fn can_see(&self, unit: &OrgUnit) -> bool {
+        self.sight(unit) != Sight::None
     }
 }
 
-/// What a write wants to do, and to which unit.
+/// A signed-in account and what it holds.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account_id: i64,
+    pub username: String,
+    pub grants: Vec<Grant>,
+    /// Access tokens issued before this (milliseconds) are void.
+    pub tokens_valid_after_ms: i64,
+}
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    /// No token: may only sign in (and introspect, where allowed).
+    Anonymous,
+    /// A signed-in account.
+    Account(Arc<Session>),
+    /// The server itself (CLI, demo loader, benchmarks): everything.
+    System,
+}
+
+/// What a write wants to do, and to which unit(s).
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// Create a unit under `parent` (`None` for a township).
     CreateUnder(Option<&'a OrgUnit>),
-    Edit(&'a OrgUnit),
+    /// Edit descriptive fields only, or (`structure`) also code, type, form, host.
+    Edit {
+        unit: &'a OrgUnit,
+        structure: bool,
+    },
     Move {
         unit: &'a OrgUnit,
         new_parent: &'a OrgUnit,
@@ -39,24 +101,98 @@ pub enum Action<'a> {
     Restore(&'a OrgUnit),
 }
 
-/// The caller of a request.
-#[derive(Debug, Clone)]
-pub enum Viewer {
-    /// No sign-in exists yet: the open API of a loopback-bound server.
-    Open,
-}
-
 impl Viewer {
     pub fn visibility(&self) -> Visibility {
         match self {
-            Viewer::Open => Visibility::Everything,
+            Viewer::System => Visibility::Everything,
+            Viewer::Anonymous => Visibility::Nothing,
+            Viewer::Account(s) => {
+                if s.grants.iter().any(|g| g.scope == Scope::Region) {
+                    return Visibility::Everything;
+                }
+                let units: Vec<UnitRef> = s
+                    .grants
+                    .iter()
+                    .filter_map(|g| match g.scope {
+                        Scope::Unit(u) => Some(u),
+                        Scope::Region => None,
+                    })
+                    .collect();
+                if units.is_empty() {
+                    Visibility::Nothing
+                } else {
+                    Visibility::Units(units.into())
+                }
+            }
+        }
+    }
+
+    /// The grants the policy weighs (the system acts as an ADMIN of the region).
+    pub fn grants(&self) -> Vec<Grant> {
+        match self {
+            Viewer::System => vec![Grant {
+                id: 0,
+                role: policy::Role::Admin,
+                scope: Scope::Region,
+            }],
+            Viewer::Anonymous => Vec::new(),
+            Viewer::Account(s) => s.grants.clone(),
+        }
+    }
+
+    pub fn account_id(&self) -> Option<i64> {
+        match self {
+            Viewer::Account(s) => Some(s.account_id),
+            _ => None,
+        }
+    }
+
+    /// Signed in (or the system), or `UNAUTHENTICATED`.
+    pub fn require_signed_in(&self) -> AppResult<()> {
+        match self {
+            Viewer::Anonymous => Err(AppError::Unauthenticated),
+            _ => Ok(()),
+        }
+    }
+
+    /// Decides one policy question, turning a refusal into `FORBIDDEN` or,
+    /// for what the viewer cannot see, `NOT_FOUND` naming `field`.
+    pub fn check(
+        &self,
+        action: ActionKind,
+        target: Option<&OrgUnit>,
+        field: &str,
+    ) -> AppResult<()> {
+        self.require_signed_in()?;
+        let target = target.map(UnitRef::from);
+        match decide(&self.grants(), action, target.as_ref()) {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(AppError::Forbidden(format!(
+                "your grants do not allow this ({action:?})"
+            ))),
+            Decision::Hidden => Err(crate::tree::read::unit_not_found(field)),
         }
     }
 
     /// Decides a write; resolvers never decide on their own.
     pub fn authorize(&self, action: Action<'_>) -> AppResult<()> {
-        match (self, action) {
-            (Viewer::Open, _) => Ok(()),
+        match action {
+            Action::CreateUnder(parent) => self.check(ActionKind::CreateUnder, parent, "parentId"),
+            Action::Edit { unit, structure } => {
+                let kind = if structure {
+                    ActionKind::EditStructure
+                } else {
+                    ActionKind::EditDescriptive
+                };
+                self.check(kind, Some(unit), "id")
+            }
+            Action::Move { unit, new_parent } => {
+                self.check(ActionKind::Move, Some(unit), "id")?;
+                self.check(ActionKind::CreateUnder, Some(new_parent), "newParentId")
+            }
+            Action::Dissolve(unit) | Action::Restore(unit) => {
+                self.check(ActionKind::Dissolve, Some(unit), "id")
+            }
         }
     }
 }

@@ -25,3 +25,75 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+        tokens_valid_after -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        scope_unit_id -> Nullable<BigInt>,
+        granted_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        token_hash -> Text,
+        family -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        account_id -> Nullable<BigInt>,
+        username -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(grants -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    org_units,
+    accounts,
+    grants,
+    refresh_tokens,
+    audit_log
+);

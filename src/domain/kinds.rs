@@ -14,7 +14,8 @@ macro_rules! labelled_enum {
         pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident => ($text:literal, $label:literal) ),+ $(,)? }
     ) => {
         $(#[$meta])*
-        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(async_graphql::Enum, serde::Serialize, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name { $( $(#[$vmeta])* $variant ),+ }
 
         impl $name {

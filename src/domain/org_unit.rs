@@ -7,7 +7,7 @@ use super::kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 
 /// A unit's strict ancestors, one slot per level 1–4 (`None` where the unit
 /// sits at or above that level).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Ancestry(pub [Option<i64>; 4]);
 
 impl Ancestry {
@@ -34,7 +34,7 @@ impl Ancestry {
 }
 
 /// A unit of the organization tree (组织单元).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OrgUnit {
     pub id: i64,
     pub parent_id: Option<i64>,

@@ -8,7 +8,11 @@ use async_graphql::Context;
 
 use super::loaders::{SubtreeCountsLoader, UnitLoader};
 use crate::auth::{Viewer, Visibility};
-use crate::db::Db;
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::audit::Actor;
+use crate::db::{Db, DbConnection};
+use crate::error::AppResult;
 
 /// How long a loader waits for more keys before it queries. Lists prefetch
 /// their related units in one call (see `types::connection`), so the window
@@ -19,6 +23,10 @@ const BATCH_WINDOW: Duration = Duration::from_micros(200);
 /// The loaders cache what they load for the rest of the request.
 pub struct RequestContext {
     pub viewer: Viewer,
+    /// The request's `x-request-id`, for logs and the audit log.
+    pub request_id: Option<String>,
+    /// The client's address, for sign-in rate limits.
+    pub client: String,
     pub units: DataLoader<UnitLoader, HashMapCache>,
     pub subtree_counts: DataLoader<SubtreeCountsLoader, HashMapCache>,
 }
@@ -27,6 +35,8 @@ impl RequestContext {
     pub fn new(db: Db, viewer: Viewer) -> RequestContext {
         let visibility = viewer.visibility();
         RequestContext {
+            request_id: None,
+            client: "local".to_owned(),
             units: DataLoader::with_cache(
                 UnitLoader {
                     db: db.clone(),
@@ -45,6 +55,35 @@ impl RequestContext {
             viewer,
         }
     }
+}
+
+impl RequestContext {
+    /// Sets the request id and client address the HTTP layer knows.
+    pub fn with_origin(mut self, request_id: Option<String>, client: String) -> RequestContext {
+        self.request_id = request_id;
+        self.client = client;
+        self
+    }
+}
+
+/// The time a write is stamped with, at the precision both backends keep.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Runs a tree write as the request's viewer, in one transaction, with the
+/// actor the audit log records.
+pub async fn write<T, F>(ctx: &Context<'_>, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Actor<'_>) -> AppResult<T> + Send + 'static,
+{
+    let viewer = ctx.viewer().clone();
+    viewer.require_signed_in()?;
+    let request_id = ctx.request().request_id.clone();
+    ctx.db()
+        .write(move |c| f(c, &Actor::new(&viewer, now(), request_id.as_deref())))
+        .await
 }
 
 /// Shortcuts from a resolver's context.

@@ -11,12 +11,18 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     OrgUnit,
+    Account,
+    Grant,
+    AuditEntry,
 }
 
 impl Kind {
     fn as_str(self) -> &'static str {
         match self {
             Kind::OrgUnit => "OrgUnit",
+            Kind::Account => "Account",
+            Kind::Grant => "Grant",
+            Kind::AuditEntry => "AuditEntry",
         }
     }
 }
@@ -34,6 +40,9 @@ pub fn decode_any(id: &ID, field: &str) -> AppResult<(Kind, i64)> {
     let (kind, n) = text.split_once(':').ok_or_else(bad)?;
     let kind = match kind {
         "OrgUnit" => Kind::OrgUnit,
+        "Account" => Kind::Account,
+        "Grant" => Kind::Grant,
+        "AuditEntry" => Kind::AuditEntry,
         _ => return Err(bad()),
     };
     Ok((kind, n.parse().map_err(|_| bad())?))

@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use diesel::expression::BoxableExpression;
+use diesel::sql_types::Bool;
+
+use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
@@ -36,6 +40,16 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
     let mut q: Boxed<'a> = org_units::table.into_boxed();
     match visibility {
         Visibility::Everything => {}
+        Visibility::Nothing => q = q.filter(u::id.ne(u::id)),
+        Visibility::Units(scopes) => {
+            if let Some(cond) = scopes
+                .iter()
+                .map(scope_condition)
+                .reduce(|a, b| Box::new(a.or(b)))
+            {
+                q = q.filter(cond);
+            }
+        }
     }
     if let Some((id, level)) = f.under {
         q = match level {
@@ -72,6 +86,21 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
         q = q.filter(u::dissolved_on.is_null());
     }
     q
+}
+
+type Condition = Box<dyn BoxableExpression<org_units::table, MultiBackend, SqlType = Bool>>;
+
+/// A scope unit and everything beneath it, as one indexed condition.
+fn scope_condition(scope: &UnitRef) -> Condition {
+    let id = scope.id;
+    let below: Condition = match scope.level {
+        Level::Township => Box::new(u::township_id.assume_not_null().eq(id)),
+        Level::Village => Box::new(u::village_id.assume_not_null().eq(id)),
+        Level::Grid => Box::new(u::grid_id.assume_not_null().eq(id)),
+        Level::BuildingGroup => Box::new(u::building_group_id.assume_not_null().eq(id)),
+        Level::VolunteerTeam => Box::new(u::id.ne(u::id)),
+    };
+    Box::new(u::id.eq(id).or(below))
 }
 
 fn escape_like(s: &str) -> String {

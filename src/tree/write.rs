@@ -2,11 +2,12 @@
 //! ([`crate::db::Db::write`]), loads the facts it needs, asks the access
 //! policy and the domain rules, then writes.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::read;
-use crate::auth::{Action, Viewer};
+use crate::audit::{self, Actor, AuditEntry};
+use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::DbConnection;
@@ -66,16 +67,11 @@ fn unique_code(conn: &mut DbConnection, code: Option<&str>, except: Option<i64>)
 }
 
 /// Creates a unit; the level follows from the unit type.
-pub fn create(
-    conn: &mut DbConnection,
-    viewer: &Viewer,
-    input: NewUnit,
-    now: DateTime<Utc>,
-) -> AppResult<OrgUnit> {
-    let visibility = viewer.visibility();
+pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> AppResult<OrgUnit> {
+    let (viewer, now) = (actor.viewer, actor.now);
     let parent = input
         .parent_id
-        .map(|id| read::get(conn, &visibility, id, "parentId"))
+        .map(|id| read::get(conn, &Visibility::Everything, id, "parentId"))
         .transpose()?;
     viewer.authorize(Action::CreateUnder(parent.as_ref()))?;
     rules::placement(input.unit_type, parent.as_ref(), "parentId")?;
@@ -120,6 +116,7 @@ pub fn create(
         .values(&row)
         .returning(u::id)
         .get_result::<i64>(c))?;
+    audit::record(conn, &AuditEntry::unit(actor, "CREATE_UNIT", None, &unit))?;
     Ok(unit)
 }
 
@@ -142,13 +139,21 @@ fn optional_patch(
 /// Edits a unit's own fields (not its place in the tree: see [`move_unit`]).
 pub fn update(
     conn: &mut DbConnection,
-    viewer: &Viewer,
+    actor: &Actor<'_>,
     id: i64,
     patch: UnitPatch,
-    now: DateTime<Utc>,
 ) -> AppResult<OrgUnit> {
-    let current = read::get(conn, &viewer.visibility(), id, "id")?;
-    viewer.authorize(Action::Edit(&current))?;
+    let (viewer, now) = (actor.viewer, actor.now);
+    let current = read::get(conn, &Visibility::Everything, id, "id")?;
+    let structure = patch.unit_type.is_some()
+        || patch.code != Patch::Keep
+        || patch.org_form.is_some()
+        || patch.host_unit_id != Patch::Keep
+        || patch.team_category.is_some();
+    viewer.authorize(Action::Edit {
+        unit: &current,
+        structure,
+    })?;
     rules::active(&current)?;
     let level = current.level();
     let mut next = current.clone();
@@ -219,6 +224,10 @@ pub fn update(
     diesel::update(u::org_units.find(id))
         .set(OrgUnitChanges::from(&next))
         .execute(conn)?;
+    audit::record(
+        conn,
+        &AuditEntry::unit(actor, "UPDATE_UNIT", Some(&current), &next),
+    )?;
     Ok(next)
 }
 
@@ -226,14 +235,13 @@ pub fn update(
 /// rewriting the subtree's ancestry in the same transaction.
 pub fn move_unit(
     conn: &mut DbConnection,
-    viewer: &Viewer,
+    actor: &Actor<'_>,
     id: i64,
     new_parent_id: i64,
-    now: DateTime<Utc>,
 ) -> AppResult<OrgUnit> {
-    let visibility = viewer.visibility();
-    let unit = read::get(conn, &visibility, id, "id")?;
-    let new_parent = read::get(conn, &visibility, new_parent_id, "newParentId")?;
+    let (viewer, now) = (actor.viewer, actor.now);
+    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
+    let new_parent = read::get(conn, &Visibility::Everything, new_parent_id, "newParentId")?;
     viewer.authorize(Action::Move {
         unit: &unit,
         new_parent: &new_parent,
@@ -289,25 +297,30 @@ pub fn move_unit(
         // Townships never get this far (rules::moving); teams have no descendants.
         Level::Township | Level::VolunteerTeam => 0,
     };
-    Ok(OrgUnit {
+    let moved = OrgUnit {
         parent_id: Some(new_parent.id),
         ancestry: new,
         updated_at: now,
-        ..unit
-    })
+        ..unit.clone()
+    };
+    audit::record(
+        conn,
+        &AuditEntry::unit(actor, "MOVE_UNIT", Some(&unit), &moved),
+    )?;
+    Ok(moved)
 }
 
 /// Dissolves a unit (soft delete): it keeps its history, drops out of counts
 /// and can get no new children. Its children must be moved or dissolved first.
 pub fn dissolve(
     conn: &mut DbConnection,
-    viewer: &Viewer,
+    actor: &Actor<'_>,
     id: i64,
     on: NaiveDate,
     reason: &str,
-    now: DateTime<Utc>,
 ) -> AppResult<OrgUnit> {
-    let unit = read::get(conn, &viewer.visibility(), id, "id")?;
+    let (viewer, now) = (actor.viewer, actor.now);
+    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
     viewer.authorize(Action::Dissolve(&unit))?;
     let children = read::active_children(conn, id)?;
     let reason = rules::dissolving(&unit, on, reason, children, now.date_naive())?;
@@ -318,27 +331,27 @@ pub fn dissolve(
             u::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
-    Ok(OrgUnit {
+    let dissolved = OrgUnit {
         dissolved_on: Some(on),
         dissolved_reason: Some(reason),
         updated_at: now,
-        ..unit
-    })
+        ..unit.clone()
+    };
+    audit::record(
+        conn,
+        &AuditEntry::unit(actor, "DISSOLVE_UNIT", Some(&unit), &dissolved),
+    )?;
+    Ok(dissolved)
 }
 
 /// Restores a dissolved unit under its (active) parent, if its code is free.
-pub fn restore(
-    conn: &mut DbConnection,
-    viewer: &Viewer,
-    id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<OrgUnit> {
-    let visibility = viewer.visibility();
-    let unit = read::get(conn, &visibility, id, "id")?;
+pub fn restore(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult<OrgUnit> {
+    let (viewer, now) = (actor.viewer, actor.now);
+    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
     viewer.authorize(Action::Restore(&unit))?;
     let parent = unit
         .parent_id
-        .map(|p| read::get(conn, &visibility, p, "id"))
+        .map(|p| read::get(conn, &Visibility::Everything, p, "id"))
         .transpose()?;
     rules::restoring(&unit, parent.as_ref())?;
     unique_code(conn, unit.code.as_deref(), Some(id))?;
@@ -349,10 +362,15 @@ pub fn restore(
             u::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
-    Ok(OrgUnit {
+    let restored = OrgUnit {
         dissolved_on: None,
         dissolved_reason: None,
         updated_at: now,
-        ..unit
-    })
+        ..unit.clone()
+    };
+    audit::record(
+        conn,
+        &AuditEntry::unit(actor, "RESTORE_UNIT", Some(&unit), &restored),
+    )?;
+    Ok(restored)
 }

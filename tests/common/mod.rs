@@ -12,6 +12,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use grassroots::auth::policy::Role;
 use grassroots::db::{DatabaseTarget, Db, PoolOptions};
 use grassroots::{AppState, Config};
 
@@ -95,12 +96,17 @@ impl Drop for TestDb {
     }
 }
 
-/// The app around a fresh database.
+/// The app around a fresh database, with a region ADMIN signed in.
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
     pub test_db: TestDb,
+    /// Access token of `root` (ADMIN of the region), sent by `gql`.
+    pub token: String,
 }
+
+/// The password of every account the harness creates.
+pub const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
     pub fn spawn() -> Option<TestApp> {
@@ -111,24 +117,83 @@ impl TestApp {
         let test_db = TestDb::new()?;
         let mut config = Config::for_database(test_db.target.clone());
         configure(&mut config);
-        let state = AppState::with_db(test_db.db.clone(), &config);
+        let state = AppState::with_db(test_db.db.clone(), &config).expect("app state");
+        let root = grassroots::accounts::bootstrap::create_with_grant(
+            &state.db,
+            "root",
+            "县委组织部",
+            PASSWORD,
+            Role::Admin,
+            None,
+        )
+        .expect("root account");
+        let (token, _) = state
+            .auth
+            .keys
+            .issue(root.id, chrono::Utc::now())
+            .expect("token");
         Some(TestApp {
             router: grassroots::router(state.clone()),
             state,
             test_db,
+            token,
         })
     }
 
-    /// POSTs a GraphQL request and returns the JSON response.
+    /// An account holding `role` at `scope` (a unit's global id, or the
+    /// region), and an access token for it.
+    pub fn account(&self, username: &str, role: Role, scope: Option<&str>) -> String {
+        let scope = scope.map(|id| {
+            grassroots::graphql::ids::decode(
+                &async_graphql::ID(id.to_owned()),
+                grassroots::graphql::ids::Kind::OrgUnit,
+                "scope",
+            )
+            .expect("unit id")
+        });
+        let account = grassroots::accounts::bootstrap::create_with_grant(
+            &self.state.db,
+            username,
+            username,
+            PASSWORD,
+            role,
+            scope,
+        )
+        .expect("account");
+        self.state
+            .auth
+            .keys
+            .issue(account.id, chrono::Utc::now())
+            .expect("token")
+            .0
+    }
+
+    /// POSTs a GraphQL request as `root` and returns the JSON response.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let body = json!({ "query": query, "variables": variables }).to_string();
-        let req = Request::post("/graphql")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .expect("request");
-        let (status, text) = self.send(req).await;
-        assert_eq!(status, StatusCode::OK, "{text}");
+        self.gql_as(Some(&self.token), query, variables).await
+    }
+
+    /// POSTs a GraphQL request with `token` (or none) and returns the JSON
+    /// response, whatever the HTTP status.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (_, text) = self.post(token, query, variables).await;
         serde_json::from_str(&text).expect("json response")
+    }
+
+    /// POSTs a GraphQL request: (status, body).
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, String) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// A GraphQL request that must succeed; returns `data`.

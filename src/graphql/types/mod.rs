@@ -1,5 +1,8 @@
 //! One file per GraphQL type.
 
+pub mod account;
+pub mod audit_entry;
+pub mod auth_payload;
 pub mod connection;
 pub mod inputs;
 pub mod node;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::connection::{unit_connection, OrgUnitConnection, PageArgs};
 use super::scalars::Date;
 use super::subtree_counts::SubtreeCounts;
+use crate::auth::policy::Sight;
 use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{encode, Kind};
@@ -54,22 +55,26 @@ impl OrgUnit {
 
     /// Code, unique among active units: a 12-digit statistical division
     /// code, a grid code extending one, or the region's own scheme.
-    async fn code(&self) -> Option<&str> {
-        self.0.code.as_deref()
+    async fn code(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.guard(ctx)?;
+        Ok(self.0.code.as_deref())
     }
 
     /// The unit's party organization (levels 1–4); null for volunteer teams.
-    async fn org_form(&self) -> Option<OrgForm> {
-        self.0.org_form
+    async fn org_form(&self, ctx: &Context<'_>) -> Result<Option<OrgForm>> {
+        self.guard(ctx)?;
+        Ok(self.0.org_form)
     }
 
     /// The organization form's Chinese label, e.g. 党支部.
-    async fn org_form_label(&self) -> Option<&'static str> {
-        self.0.org_form.map(OrgForm::label)
+    async fn org_form_label(&self, ctx: &Context<'_>) -> Result<Option<&'static str>> {
+        self.guard(ctx)?;
+        Ok(self.0.org_form.map(OrgForm::label))
     }
 
     /// For an `AFFILIATED` unit: the ancestor whose organization covers it.
     async fn host_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        self.guard(ctx)?;
         match self.0.host_unit_id {
             Some(id) => Ok(ctx.request().units.load_one(id).await?.map(OrgUnit)),
             None => Ok(None),
@@ -77,13 +82,15 @@ impl OrgUnit {
     }
 
     /// A volunteer team's service category; null for other units.
-    async fn team_category(&self) -> Option<TeamCategory> {
-        self.0.team_category
+    async fn team_category(&self, ctx: &Context<'_>) -> Result<Option<TeamCategory>> {
+        self.guard(ctx)?;
+        Ok(self.0.team_category)
     }
 
     /// The team category's Chinese label, e.g. 纠纷调解.
-    async fn team_category_label(&self) -> Option<&'static str> {
-        self.0.team_category.map(TeamCategory::label)
+    async fn team_category_label(&self, ctx: &Context<'_>) -> Result<Option<&'static str>> {
+        self.guard(ctx)?;
+        Ok(self.0.team_category.map(TeamCategory::label))
     }
 
     /// The unit one level up; null for townships.
@@ -178,6 +185,7 @@ impl OrgUnit {
 
     /// Active units beneath this one, per level.
     async fn subtree_counts(&self, ctx: &Context<'_>) -> Result<SubtreeCounts> {
+        self.guard(ctx)?;
         let counts = ctx
             .request()
             .subtree_counts
@@ -188,53 +196,75 @@ impl OrgUnit {
     }
 
     /// `ACTIVE`, or `DISSOLVED` (kept for history, left out of counts).
-    async fn status(&self) -> UnitStatus {
-        self.0.status()
+    async fn status(&self, ctx: &Context<'_>) -> Result<UnitStatus> {
+        self.guard(ctx)?;
+        Ok(self.0.status())
     }
 
     /// The status's Chinese label.
-    async fn status_label(&self) -> &'static str {
-        self.0.status().label()
+    async fn status_label(&self, ctx: &Context<'_>) -> Result<&'static str> {
+        self.guard(ctx)?;
+        Ok(self.0.status().label())
     }
 
     /// When the unit (or its organization) was founded.
-    async fn founded_on(&self) -> Option<Date> {
-        self.0.founded_on.map(Date)
+    async fn founded_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        self.guard(ctx)?;
+        Ok(self.0.founded_on.map(Date))
     }
 
     /// When the unit was dissolved; null while active.
-    async fn dissolved_on(&self) -> Option<Date> {
-        self.0.dissolved_on.map(Date)
+    async fn dissolved_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        self.guard(ctx)?;
+        Ok(self.0.dissolved_on.map(Date))
     }
 
     /// Why the unit was dissolved; null while active.
-    async fn dissolved_reason(&self) -> Option<&str> {
-        self.0.dissolved_reason.as_deref()
+    async fn dissolved_reason(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.guard(ctx)?;
+        Ok(self.0.dissolved_reason.as_deref())
     }
 
     /// Address of its party–mass service station (党群服务站), if it has one.
-    async fn service_station(&self) -> Option<&str> {
-        self.0.service_station.as_deref()
+    async fn service_station(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.guard(ctx)?;
+        Ok(self.0.service_station.as_deref())
     }
 
     /// Name of its grid WeChat group (网格微信群), if it has one.
-    async fn wechat_group(&self) -> Option<&str> {
-        self.0.wechat_group.as_deref()
+    async fn wechat_group(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.guard(ctx)?;
+        Ok(self.0.wechat_group.as_deref())
     }
 
     /// Free-text notes.
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+    async fn notes(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.guard(ctx)?;
+        Ok(self.0.notes.as_deref())
     }
 
     /// When the unit was recorded (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        self.guard(ctx)?;
+        Ok(self.0.created_at)
     }
 
     /// When the unit was last changed (UTC).
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        self.guard(ctx)?;
+        Ok(self.0.updated_at)
+    }
+}
+
+impl OrgUnit {
+    /// Fields beyond a unit's identity are for viewers who see it fully;
+    /// to a viewer who sees it as a breadcrumb (an ancestor of their scope)
+    /// they answer as if it did not exist.
+    fn guard(&self, ctx: &Context<'_>) -> Result<()> {
+        match ctx.visibility().sight(&self.0) {
+            Sight::Full => Ok(()),
+            _ => Err(crate::tree::read::unit_not_found("id").into()),
+        }
     }
 }
 

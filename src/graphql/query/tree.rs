@@ -1,21 +1,22 @@
-//! The query root.
+//! Queries of the tree.
 
 use async_graphql::{Context, Object, Result, ID};
 
-use super::context::ContextExt;
-use super::ids::{decode, decode_any, Kind};
-use super::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
-use super::types::node::Node;
-use super::types::org_unit::page_cost;
-use super::types::org_unit::OrgUnit;
 use crate::domain::{Level, OrgForm, UnitType};
 use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{decode, decode_any, Kind};
+use crate::graphql::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use crate::graphql::types::node::Node;
+use crate::graphql::types::org_unit::page_cost;
+use crate::graphql::types::org_unit::OrgUnit;
 use crate::tree::{read, UnitFilter};
 
-pub struct Query;
+#[derive(Default)]
+pub struct TreeQuery;
 
 #[Object]
-impl Query {
+impl TreeQuery {
     /// Any entity by its global id.
     async fn node(
         &self,
@@ -24,6 +25,7 @@ impl Query {
     ) -> Result<Option<Node>> {
         match decode_any(&id, "id")? {
             (Kind::OrgUnit, n) => Ok(Some(Node::OrgUnit(load_unit(ctx, n, "id").await?))),
+            _ => Err(read::unit_not_found("id").into()),
         }
     }
 

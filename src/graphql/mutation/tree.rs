@@ -1,25 +1,20 @@
-//! The mutation root: each mutation is one transaction, checked by the
-//! access policy and the tree rules before anything is written.
+//! Mutations of the tree: each is one transaction, checked by the access
+//! policy and the tree rules before anything is written, and audited.
 
 use async_graphql::{Context, Object, Result, ID};
-use chrono::{DateTime, SubsecRound, Utc};
 
-use super::context::ContextExt;
-use super::ids::{decode, Kind};
-use super::types::inputs::{CreateOrgUnitInput, UpdateOrgUnitInput};
-use super::types::org_unit::OrgUnit;
-use super::types::scalars::Date;
+use crate::graphql::context::write as run;
+use crate::graphql::ids::{decode, Kind};
+use crate::graphql::types::inputs::{CreateOrgUnitInput, UpdateOrgUnitInput};
+use crate::graphql::types::org_unit::OrgUnit;
+use crate::graphql::types::scalars::Date;
 use crate::tree::write;
 
-pub struct Mutation;
-
-/// The time a write is stamped with, at the precision both backends keep.
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
+#[derive(Default)]
+pub struct TreeMutation;
 
 #[Object]
-impl Mutation {
+impl TreeMutation {
     /// Creates a unit under `parentId` (none for a township). The level
     /// follows from `unitType`; the parent must be one level up and active.
     async fn create_org_unit(
@@ -28,10 +23,7 @@ impl Mutation {
         input: CreateOrgUnitInput,
     ) -> Result<OrgUnit> {
         let new = input.into_new_unit()?;
-        let viewer = ctx.viewer().clone();
-        Ok(ctx
-            .db()
-            .write(move |c| write::create(c, &viewer, new, now()))
+        Ok(run(ctx, move |c, actor| write::create(c, actor, new))
             .await
             .map(OrgUnit)?)
     }
@@ -46,10 +38,7 @@ impl Mutation {
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
         let patch = input.into_patch()?;
-        let viewer = ctx.viewer().clone();
-        Ok(ctx
-            .db()
-            .write(move |c| write::update(c, &viewer, id, patch, now()))
+        Ok(run(ctx, move |c, actor| write::update(c, actor, id, patch))
             .await
             .map(OrgUnit)?)
     }
@@ -64,12 +53,11 @@ impl Mutation {
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
         let new_parent = decode(&new_parent_id, Kind::OrgUnit, "newParentId")?;
-        let viewer = ctx.viewer().clone();
-        Ok(ctx
-            .db()
-            .write(move |c| write::move_unit(c, &viewer, id, new_parent, now()))
-            .await
-            .map(OrgUnit)?)
+        Ok(run(ctx, move |c, actor| {
+            write::move_unit(c, actor, id, new_parent)
+        })
+        .await
+        .map(OrgUnit)?)
     }
 
     /// Dissolves a unit (撤销): kept with its history, left out of counts,
@@ -82,12 +70,11 @@ impl Mutation {
         #[graphql(desc = "Why (required).")] reason: String,
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
-        let viewer = ctx.viewer().clone();
-        Ok(ctx
-            .db()
-            .write(move |c| write::dissolve(c, &viewer, id, on.0, &reason, now()))
-            .await
-            .map(OrgUnit)?)
+        Ok(run(ctx, move |c, actor| {
+            write::dissolve(c, actor, id, on.0, &reason)
+        })
+        .await
+        .map(OrgUnit)?)
     }
 
     /// Restores a dissolved unit, if its parent is active and its code free.
@@ -97,10 +84,7 @@ impl Mutation {
         #[graphql(desc = "The unit to restore.")] id: ID,
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
-        let viewer = ctx.viewer().clone();
-        Ok(ctx
-            .db()
-            .write(move |c| write::restore(c, &viewer, id, now()))
+        Ok(run(ctx, move |c, actor| write::restore(c, actor, id))
             .await
             .map(OrgUnit)?)
     }

@@ -1,0 +1,183 @@
+//! The `grants` table: a role at a scope, per account.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::auth::policy::{self, Decision, Grant, Role, Scope, UnitRef};
+use crate::auth::{Viewer, Visibility};
+use crate::db::schema::grants::{self, dsl as g};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+use crate::tree::read;
+
+/// A stored grant.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = grants)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct GrantRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub scope_unit_id: Option<i64>,
+    pub granted_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = grants)]
+struct NewGrant {
+    account_id: i64,
+    role: String,
+    scope_unit_id: Option<i64>,
+    granted_by: Option<i64>,
+    created_at: NaiveDateTime,
+}
+
+/// The policy's view of stored grants: scope units resolved to their
+/// ancestry in one statement.
+pub fn resolve(conn: &mut DbConnection, rows: &[GrantRow]) -> AppResult<Vec<Grant>> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.scope_unit_id).collect();
+    let units = read::find_many(conn, &Visibility::Everything, &ids)?;
+    rows.iter()
+        .map(|r| {
+            let role = Role::parse(&r.role)
+                .ok_or_else(|| AppError::internal(format!("grant {} has role {}", r.id, r.role)))?;
+            let scope = match r.scope_unit_id {
+                None => Scope::Region,
+                Some(id) => Scope::Unit(
+                    units
+                        .iter()
+                        .find(|u| u.id == id)
+                        .map(UnitRef::from)
+                        .ok_or_else(|| {
+                            AppError::internal(format!("grant {} has no scope unit", r.id))
+                        })?,
+                ),
+            };
+            Ok(Grant {
+                id: r.id,
+                role,
+                scope,
+            })
+        })
+        .collect()
+}
+
+pub fn rows_of(conn: &mut DbConnection, account_id: i64) -> AppResult<Vec<GrantRow>> {
+    Ok(g::grants
+        .filter(g::account_id.eq(account_id))
+        .order(g::id)
+        .select(GrantRow::as_select())
+        .load(conn)?)
+}
+
+/// What `account_id` holds, ready for the policy.
+pub fn of_account(conn: &mut DbConnection, account_id: i64) -> AppResult<Vec<Grant>> {
+    let rows = rows_of(conn, account_id)?;
+    resolve(conn, &rows)
+}
+
+/// Every grant row (for listing, filtered by the caller).
+pub fn all_rows(conn: &mut DbConnection) -> AppResult<Vec<GrantRow>> {
+    Ok(g::grants
+        .order(g::id)
+        .select(GrantRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find_row(conn: &mut DbConnection, id: i64) -> AppResult<Option<GrantRow>> {
+    Ok(g::grants
+        .find(id)
+        .select(GrantRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn refuse(decision: Decision, what: &str) -> AppResult<()> {
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(AppError::Forbidden(format!(
+            "your grants do not allow you to {what}"
+        ))),
+        Decision::Hidden => Err(read::unit_not_found("scopeId")),
+    }
+}
+
+/// Gives `account_id` `role` at `scope_unit` (`None`: the region), if the
+/// granting viewer may: an ADMIN whose scope holds it, never for themselves.
+pub fn grant(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    account_id: i64,
+    role: Role,
+    scope_unit: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<GrantRow> {
+    viewer.require_signed_in()?;
+    if viewer.account_id() == Some(account_id) {
+        return Err(AppError::Forbidden(
+            "nobody edits their own grants".to_owned(),
+        ));
+    }
+    let scope = match scope_unit {
+        None => Scope::Region,
+        Some(id) => Scope::Unit(UnitRef::from(&read::get(
+            conn,
+            &Visibility::Everything,
+            id,
+            "scopeId",
+        )?)),
+    };
+    refuse(
+        policy::may_grant(&viewer.grants(), role, &scope),
+        "grant that role there",
+    )?;
+    let existing = rows_of(conn, account_id)?;
+    if let Some(same) = existing
+        .iter()
+        .find(|r| r.role == role.as_str() && r.scope_unit_id == scope_unit)
+    {
+        return Ok(same.clone());
+    }
+    diesel::insert_into(grants::table)
+        .values(&NewGrant {
+            account_id,
+            role: role.as_str().to_owned(),
+            scope_unit_id: scope_unit,
+            granted_by: viewer.account_id(),
+            created_at: now.naive_utc(),
+        })
+        .execute(conn)?;
+    rows_of(conn, account_id)?
+        .into_iter()
+        .rev()
+        .find(|r| r.role == role.as_str() && r.scope_unit_id == scope_unit)
+        .ok_or_else(|| AppError::internal("grant vanished after insert"))
+}
+
+/// Removes a grant, under the same rule as giving it.
+pub fn revoke(conn: &mut DbConnection, viewer: &Viewer, grant_id: i64) -> AppResult<GrantRow> {
+    viewer.require_signed_in()?;
+    let row = find_row(conn, grant_id)?
+        .ok_or_else(|| AppError::not_found("no grant found for grantId"))?;
+    if viewer.account_id() == Some(row.account_id) {
+        return Err(AppError::Forbidden(
+            "nobody edits their own grants".to_owned(),
+        ));
+    }
+    let resolved = resolve(conn, std::slice::from_ref(&row))?;
+    let grant = resolved
+        .first()
+        .ok_or_else(|| AppError::internal("grant did not resolve"))?;
+    match policy::may_grant(&viewer.grants(), grant.role, &grant.scope) {
+        Decision::Allow => {}
+        Decision::Hidden => return Err(AppError::not_found("no grant found for grantId")),
+        Decision::Forbidden => {
+            return Err(AppError::Forbidden(
+                "your grants do not allow you to revoke that grant".to_owned(),
+            ))
+        }
+    }
+    diesel::delete(g::grants.find(grant_id)).execute(conn)?;
+    Ok(row)
+}

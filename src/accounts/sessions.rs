@@ -1,0 +1,308 @@
+//! Signing in: login, refresh-token rotation with theft detection, logout,
+//! password change, and turning an access token into a [`Session`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::cache::SessionCache;
+use super::{grants, store, Account};
+use crate::audit::{self, AuditEntry};
+use crate::auth::token::{random_token, token_hash, TokenKeys};
+use crate::auth::{password, Session};
+use crate::db::schema::refresh_tokens::{self, dsl as r};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+
+/// What a sign-in returns.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub account: Account,
+}
+
+/// Sign-in settings and state shared by every request.
+pub struct AuthService {
+    pub keys: TokenKeys,
+    pub refresh_ttl: Duration,
+    pub sessions: SessionCache,
+    pub limiter: LoginLimiter,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = refresh_tokens)]
+struct NewRefresh {
+    account_id: i64,
+    token_hash: String,
+    family: String,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct RefreshRow {
+    id: i64,
+    account_id: i64,
+    family: String,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+fn wrong_credentials() -> AppError {
+    AppError::Unauthenticated
+}
+
+impl AuthService {
+    fn issue(
+        &self,
+        conn: &mut DbConnection,
+        account: Account,
+        family: String,
+        now: DateTime<Utc>,
+    ) -> AppResult<Tokens> {
+        let (access_token, access_expires_at) = self.keys.issue(account.id, now)?;
+        let refresh_token = random_token();
+        let refresh_expires_at = now + self.refresh_ttl;
+        diesel::insert_into(refresh_tokens::table)
+            .values(&NewRefresh {
+                account_id: account.id,
+                token_hash: token_hash(&refresh_token),
+                family,
+                created_at: now.naive_utc(),
+                expires_at: refresh_expires_at.naive_utc(),
+            })
+            .execute(conn)?;
+        Ok(Tokens {
+            access_token,
+            access_expires_at,
+            refresh_token,
+            refresh_expires_at,
+            account,
+        })
+    }
+
+    /// Checks the password. Unknown users and wrong passwords fail alike,
+    /// after the same Argon2 work. Returns the outcome inside `Ok` so the
+    /// caller commits the failed-login audit entry too.
+    pub fn login(
+        &self,
+        conn: &mut DbConnection,
+        username: &str,
+        password_given: &str,
+        client: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AppResult<AppResult<Tokens>> {
+        if let Err(e) = self.limiter.attempt(username, client) {
+            return Ok(Err(e));
+        }
+        let account = store::find_by_username(conn, username)?;
+        let ok = match &account {
+            Some(a) => a.password_matches(password_given) && !a.disabled,
+            None => {
+                password::verify(password_given, password::decoy_hash());
+                false
+            }
+        };
+        let Some(account) = account.filter(|_| ok) else {
+            audit::record(
+                conn,
+                &AuditEntry::login_failed(username, client, request_id, now),
+            )?;
+            return Ok(Err(wrong_credentials()));
+        };
+        store::touch_login(conn, account.id, now)?;
+        self.limiter.succeeded(username);
+        Ok(Ok(self.issue(conn, account, random_token(), now)?))
+    }
+
+    /// Rotates a refresh token. A token presented twice means it was stolen:
+    /// its whole family is revoked (committed, then `UNAUTHENTICATED`).
+    pub fn refresh(
+        &self,
+        conn: &mut DbConnection,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<AppResult<Tokens>> {
+        let row: Option<RefreshRow> = r::refresh_tokens
+            .filter(r::token_hash.eq(token_hash(token)))
+            .select(RefreshRow::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(row) = row else {
+            return Ok(Err(wrong_credentials()));
+        };
+        if row.revoked_at.is_some() || row.expires_at <= now.naive_utc() {
+            return Ok(Err(wrong_credentials()));
+        }
+        if row.used_at.is_some() {
+            revoke_family(conn, &row.family, now)?;
+            tracing::warn!(
+                account = row.account_id,
+                "refresh token reused: token family revoked"
+            );
+            return Ok(Err(wrong_credentials()));
+        }
+        let account = store::find(conn, row.account_id)?.filter(|a| !a.disabled);
+        let Some(account) = account else {
+            return Ok(Err(wrong_credentials()));
+        };
+        diesel::update(r::refresh_tokens.find(row.id))
+            .set(r::used_at.eq(Some(now.naive_utc())))
+            .execute(conn)?;
+        Ok(Ok(self.issue(conn, account, row.family, now)?))
+    }
+
+    /// Ends the session a refresh token belongs to.
+    pub fn logout(
+        &self,
+        conn: &mut DbConnection,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let family: Option<String> = r::refresh_tokens
+            .filter(r::token_hash.eq(token_hash(token)))
+            .select(r::family)
+            .first(conn)
+            .optional()?;
+        match family {
+            Some(f) => {
+                revoke_family(conn, &f, now)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Changes a password and voids every token of the account.
+    pub fn change_password(
+        &self,
+        conn: &mut DbConnection,
+        account_id: i64,
+        current: &str,
+        new: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let account = store::find(conn, account_id)?.ok_or(AppError::Unauthenticated)?;
+        if !account.password_matches(current) {
+            return Err(AppError::bad_input(
+                "currentPassword",
+                "the current password is wrong",
+            ));
+        }
+        store::set_password(conn, account_id, new, "newPassword")?;
+        self.void_all(conn, account_id, now)
+    }
+
+    /// Voids every refresh and access token of an account.
+    pub fn void_all(
+        &self,
+        conn: &mut DbConnection,
+        account_id: i64,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        diesel::update(
+            r::refresh_tokens
+                .filter(r::account_id.eq(account_id))
+                .filter(r::revoked_at.is_null()),
+        )
+        .set(r::revoked_at.eq(Some(now.naive_utc())))
+        .execute(conn)?;
+        store::void_tokens(conn, account_id, now)?;
+        self.sessions.invalidate(account_id);
+        Ok(())
+    }
+
+    /// The session behind a valid access token: the account must exist, be
+    /// enabled, and not have voided its tokens since this one was issued.
+    pub fn session(
+        &self,
+        conn: &mut DbConnection,
+        account_id: i64,
+    ) -> AppResult<Option<Arc<Session>>> {
+        if let Some(cached) = self.sessions.get(account_id) {
+            return Ok(cached);
+        }
+        let session = match store::find(conn, account_id)? {
+            Some(a) if !a.disabled => Some(Arc::new(Session {
+                account_id: a.id,
+                username: a.username.clone(),
+                grants: grants::of_account(conn, a.id)?,
+                tokens_valid_after_ms: a.tokens_valid_after.and_utc().timestamp_millis(),
+            })),
+            _ => None,
+        };
+        self.sessions.put(account_id, session.clone());
+        Ok(session)
+    }
+}
+
+fn revoke_family(conn: &mut DbConnection, family: &str, now: DateTime<Utc>) -> AppResult<()> {
+    diesel::update(
+        r::refresh_tokens
+            .filter(r::family.eq(family))
+            .filter(r::revoked_at.is_null()),
+    )
+    .set(r::revoked_at.eq(Some(now.naive_utc())))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Login attempts per username and per client address in a fixed window.
+pub struct LoginLimiter {
+    limit: u32,
+    window: StdDuration,
+    counts: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(limit: u32, window: StdDuration) -> LoginLimiter {
+        LoginLimiter {
+            limit,
+            window,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an attempt; `RATE_LIMITED` past the limit for the username or
+    /// for the client.
+    pub fn attempt(&self, username: &str, client: &str) -> AppResult<()> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if counts.len() > 100_000 {
+            let window = self.window;
+            counts.retain(|_, (at, _)| at.elapsed() < window);
+        }
+        let mut over = false;
+        for key in [format!("u:{}", username.trim()), format!("c:{client}")] {
+            let entry = counts.entry(key).or_insert((Instant::now(), 0));
+            if entry.0.elapsed() >= self.window {
+                *entry = (Instant::now(), 0);
+            }
+            entry.1 += 1;
+            over |= entry.1 > self.limit;
+        }
+        if over {
+            Err(AppError::RateLimited(format!(
+                "too many sign-in attempts; try again in {} s",
+                self.window.as_secs()
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A successful sign-in clears the username's count.
+    pub fn succeeded(&self, username: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts.remove(&format!("u:{}", username.trim()));
+    }
+}

@@ -1,0 +1,214 @@
+//! The audit log: every mutation (and every failed sign-in) records who,
+//! when, what, on which target, before and after, and the request id —
+//! in the same transaction as the change itself.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::auth::Viewer;
+use crate::db::schema::audit_log::{self, dsl as l};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::{Level, OrgUnit};
+use crate::error::AppResult;
+
+/// Who is writing, when, and in which request.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub viewer: &'a Viewer,
+    pub now: DateTime<Utc>,
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    pub fn new(viewer: &'a Viewer, now: DateTime<Utc>, request_id: Option<&'a str>) -> Actor<'a> {
+        Actor {
+            viewer,
+            now,
+            request_id,
+        }
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub account_id: Option<i64>,
+    pub username: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub unit_id: Option<i64>,
+    pub township_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub building_group_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// A line to write.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub at: NaiveDateTime,
+    pub account_id: Option<i64>,
+    pub username: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub unit_id: Option<i64>,
+    pub township_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub building_group_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: Option<String>,
+}
+
+fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
+    v.and_then(|v| serde_json::to_string(v).ok())
+}
+
+impl AuditEntry {
+    /// A change by `actor`, filed under `unit` (so the unit's and every
+    /// ancestor scope's admins see it).
+    pub fn new<T: Serialize>(
+        actor: &Actor<'_>,
+        action: &str,
+        target: String,
+        unit: Option<&OrgUnit>,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> AuditEntry {
+        let (username, account_id) = match actor.viewer {
+            Viewer::Account(s) => (Some(s.username.clone()), Some(s.account_id)),
+            Viewer::System => (Some("system".to_owned()), None),
+            Viewer::Anonymous => (None, None),
+        };
+        let anc = unit.map(|u| u.ancestry.0).unwrap_or_default();
+        AuditEntry {
+            at: actor.now.naive_utc(),
+            account_id,
+            username,
+            action: action.to_owned(),
+            target: Some(target),
+            unit_id: unit.map(|u| u.id),
+            township_id: anc[0],
+            village_id: anc[1],
+            grid_id: anc[2],
+            building_group_id: anc[3],
+            before_json: json(before),
+            after_json: json(after),
+            request_id: actor.request_id.map(str::to_owned),
+        }
+    }
+
+    /// A change to a unit of the tree.
+    pub fn unit(
+        actor: &Actor<'_>,
+        action: &str,
+        before: Option<&OrgUnit>,
+        after: &OrgUnit,
+    ) -> AuditEntry {
+        let target =
+            crate::graphql::ids::encode(crate::graphql::ids::Kind::OrgUnit, after.id).to_string();
+        AuditEntry::new(actor, action, target, Some(after), before, Some(after))
+    }
+
+    /// A failed sign-in (no account is known to have acted).
+    pub fn login_failed(
+        username: &str,
+        client: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: now.naive_utc(),
+            account_id: None,
+            username: Some(username.chars().take(64).collect()),
+            action: "LOGIN_FAILED".to_owned(),
+            target: Some(format!("client {client}")),
+            unit_id: None,
+            township_id: None,
+            village_id: None,
+            grid_id: None,
+            building_group_id: None,
+            before_json: None,
+            after_json: None,
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+}
+
+pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> AppResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Which lines to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Lines filed under this unit or beneath it; `None`: the whole region
+    /// (including sign-ins and grants at region level).
+    pub under: Option<(i64, Level)>,
+    pub account_id: Option<i64>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+type Boxed<'a> = audit_log::BoxedQuery<'a, MultiBackend>;
+
+fn filtered(f: &AuditFilter) -> Boxed<'_> {
+    let mut q: Boxed<'_> = audit_log::table.into_boxed();
+    if let Some((id, level)) = f.under {
+        q = match level {
+            Level::Township => q.filter(l::unit_id.eq(id).or(l::township_id.eq(id))),
+            Level::Village => q.filter(l::unit_id.eq(id).or(l::village_id.eq(id))),
+            Level::Grid => q.filter(l::unit_id.eq(id).or(l::grid_id.eq(id))),
+            Level::BuildingGroup => q.filter(l::unit_id.eq(id).or(l::building_group_id.eq(id))),
+            Level::VolunteerTeam => q.filter(l::unit_id.eq(id)),
+        };
+    }
+    if let Some(a) = f.account_id {
+        q = q.filter(l::account_id.eq(a));
+    }
+    if let Some(action) = &f.action {
+        q = q.filter(l::action.eq(action.clone()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(l::at.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(l::at.lt(to));
+    }
+    q
+}
+
+/// Newest first: lines with id below `before`, at most `limit`.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<AuditRow>> {
+    let mut q = filtered(f);
+    if let Some(b) = before {
+        q = q.filter(l::id.lt(b));
+    }
+    Ok(q.order(l::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConnection, f: &AuditFilter) -> AppResult<i64> {
+    Ok(filtered(f).select(diesel::dsl::count_star()).first(conn)?)
+}

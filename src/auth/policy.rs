@@ -1,0 +1,322 @@
+//! The access policy (DESIGN.md §3) as pure functions: from a viewer's
+//! grants and where the target sits, allow, refuse (`FORBIDDEN`), or hide
+//! (`NOT_FOUND`). Resolvers ask; they never decide on their own.
+
+use crate::domain::{Ancestry, Level, OrgUnit};
+
+/// What a grant lets an account do; each role includes the ones before it.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// 查看: read everything in scope; sensitive person fields come back masked.
+    Viewer,
+    /// 管理: also keep the tree strictly below the scope unit, edit the scope
+    /// unit's descriptive fields, and manage people in scope.
+    Manager,
+    /// 管理员: also manage accounts and grants inside the scope, and read
+    /// its audit log.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Manager, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "VIEWER",
+            Role::Manager => "MANAGER",
+            Role::Admin => "ADMIN",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Viewer => "查看",
+            Role::Manager => "管理",
+            Role::Admin => "管理员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A unit as the policy needs it: its id, level and ancestors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitRef {
+    pub id: i64,
+    pub level: Level,
+    pub ancestry: Ancestry,
+}
+
+impl From<&OrgUnit> for UnitRef {
+    fn from(u: &OrgUnit) -> Self {
+        UnitRef {
+            id: u.id,
+            level: u.level(),
+            ancestry: u.ancestry,
+        }
+    }
+}
+
+/// The part of the tree a grant covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole region (the county organization department).
+    Region,
+    /// One unit and its whole subtree.
+    Unit(UnitRef),
+}
+
+/// A role at a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub id: i64,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Where a target sits relative to a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Position {
+    /// The scope itself (for the region: the region's root, where townships are created).
+    Itself,
+    /// Strictly below the scope unit (every unit, for the region).
+    Inside,
+    /// Above the scope unit: visible as a breadcrumb only.
+    Ancestor,
+    /// Anywhere else.
+    Outside,
+}
+
+/// Something a target can be: a unit, or the region's root (no unit).
+pub type Target<'a> = Option<&'a UnitRef>;
+
+pub fn position(scope: &Scope, target: Target<'_>) -> Position {
+    match (scope, target) {
+        (Scope::Region, None) => Position::Itself,
+        (Scope::Region, Some(_)) => Position::Inside,
+        (Scope::Unit(_), None) => Position::Ancestor,
+        (Scope::Unit(s), Some(t)) if s.id == t.id => Position::Itself,
+        (Scope::Unit(s), Some(t)) if t.ancestry.contains(s.id) => Position::Inside,
+        (Scope::Unit(s), Some(t)) if s.ancestry.contains(t.id) => Position::Ancestor,
+        (Scope::Unit(_), Some(_)) => Position::Outside,
+    }
+}
+
+/// The kinds of action the policy decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    Read,
+    /// Create a unit under the target (the region root: a township).
+    CreateUnder,
+    /// Name, founding date, service station, WeChat group, notes.
+    EditDescriptive,
+    /// Code, type, organization form, host.
+    EditStructure,
+    /// Move the target (the new parent is checked as `CreateUnder`).
+    Move,
+    /// Dissolve or restore the target.
+    Dissolve,
+    ManagePeople,
+    /// Grant or revoke roles at the target, manage its accounts.
+    ManageGrants,
+    ReadAudit,
+}
+
+/// One line of the permission matrix.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub action: ActionKind,
+    pub description: &'static str,
+    pub min_role: Role,
+    pub positions: &'static [Position],
+}
+
+use Position::{Inside, Itself};
+
+/// The permission matrix. `decide` reads it; the README shows it
+/// (`matrix_markdown`); the access tests are generated from it.
+pub const RULES: &[Rule] = &[
+    Rule {
+        action: ActionKind::Read,
+        description: "read units, lists, counts and aggregates",
+        min_role: Role::Viewer,
+        positions: &[Itself, Inside],
+    },
+    Rule {
+        action: ActionKind::CreateUnder,
+        description: "create a unit under the target",
+        min_role: Role::Manager,
+        positions: &[Itself, Inside],
+    },
+    Rule {
+        action: ActionKind::EditDescriptive,
+        description: "edit name, founding date, service station, WeChat group, notes",
+        min_role: Role::Manager,
+        positions: &[Itself, Inside],
+    },
+    Rule {
+        action: ActionKind::EditStructure,
+        description: "edit code, unit type, organization form, host",
+        min_role: Role::Manager,
+        positions: &[Inside],
+    },
+    Rule {
+        action: ActionKind::Move,
+        description: "move the target (its new parent as for create)",
+        min_role: Role::Manager,
+        positions: &[Inside],
+    },
+    Rule {
+        action: ActionKind::Dissolve,
+        description: "dissolve or restore the target",
+        min_role: Role::Manager,
+        positions: &[Inside],
+    },
+    Rule {
+        action: ActionKind::ManagePeople,
+        description: "manage people, positions and records",
+        min_role: Role::Manager,
+        positions: &[Itself, Inside],
+    },
+    Rule {
+        action: ActionKind::ManageGrants,
+        description: "manage accounts and grants (never above one's own role)",
+        min_role: Role::Admin,
+        positions: &[Itself, Inside],
+    },
+    Rule {
+        action: ActionKind::ReadAudit,
+        description: "read the audit log",
+        min_role: Role::Admin,
+        positions: &[Itself, Inside],
+    },
+];
+
+/// Townships are created, moved and dissolved by an ADMIN of the region only.
+fn township_reserved(action: ActionKind, target: Target<'_>) -> bool {
+    match action {
+        ActionKind::CreateUnder => target.is_none(),
+        ActionKind::Move | ActionKind::Dissolve => {
+            target.is_some_and(|t| t.level == Level::Township)
+        }
+        _ => false,
+    }
+}
+
+/// Whether one grant allows `action` on `target`.
+pub fn grant_allows(grant: &Grant, action: ActionKind, target: Target<'_>) -> bool {
+    let Some(rule) = RULES.iter().find(|r| r.action == action) else {
+        return false;
+    };
+    if grant.role < rule.min_role || !rule.positions.contains(&position(&grant.scope, target)) {
+        return false;
+    }
+    if township_reserved(action, target) {
+        return grant.scope == Scope::Region && grant.role == Role::Admin;
+    }
+    true
+}
+
+/// The outcome of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The target is visible, the action is not allowed.
+    Forbidden,
+    /// The target is not visible: answer as if it did not exist.
+    Hidden,
+}
+
+/// Decides `action` on `target` for a viewer holding `grants` (the union of
+/// what they allow).
+pub fn decide(grants: &[Grant], action: ActionKind, target: Target<'_>) -> Decision {
+    if grants.iter().any(|g| grant_allows(g, action, target)) {
+        Decision::Allow
+    } else if target.is_none()
+        || grants
+            .iter()
+            .any(|g| grant_allows(g, ActionKind::Read, target))
+    {
+        Decision::Forbidden
+    } else {
+        Decision::Hidden
+    }
+}
+
+/// How much of a unit a viewer may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    Full,
+    /// Only id, name, level and unit type: an ancestor of a scope unit.
+    Breadcrumb,
+    None,
+}
+
+pub fn sight(grants: &[Grant], unit: &UnitRef) -> Sight {
+    let positions = grants.iter().map(|g| position(&g.scope, Some(unit)));
+    let mut best = Sight::None;
+    for p in positions {
+        match p {
+            Position::Itself | Position::Inside => return Sight::Full,
+            Position::Ancestor => best = Sight::Breadcrumb,
+            Position::Outside => {}
+        }
+    }
+    best
+}
+
+/// Whether an account holding `grants` may grant `role` at `scope`: an
+/// ADMIN whose scope holds `scope`, never above its own role (ADMIN is the
+/// top role, so an ADMIN may grant any).
+pub fn may_grant(grants: &[Grant], role: Role, scope: &Scope) -> Decision {
+    let target = match scope {
+        Scope::Region => None,
+        Scope::Unit(u) => Some(u),
+    };
+    if grants
+        .iter()
+        .any(|g| g.role >= role && grant_allows(g, ActionKind::ManageGrants, target))
+    {
+        return Decision::Allow;
+    }
+    match decide(grants, ActionKind::Read, target) {
+        Decision::Hidden => Decision::Hidden,
+        _ => Decision::Forbidden,
+    }
+}
+
+/// The permission matrix as a Markdown table, for the README.
+pub fn matrix_markdown() -> String {
+    let mut out =
+        String::from("| action | VIEWER | MANAGER | ADMIN | where |\n|---|---|---|---|---|\n");
+    for rule in RULES {
+        let cell = |role: Role| if role >= rule.min_role { "✓" } else { "" };
+        let mut wher: Vec<&str> = rule
+            .positions
+            .iter()
+            .map(|p| match p {
+                Position::Itself => "the scope unit",
+                Position::Inside => "strictly below it",
+                Position::Ancestor => "above it",
+                Position::Outside => "elsewhere",
+            })
+            .collect();
+        if matches!(
+            rule.action,
+            ActionKind::CreateUnder | ActionKind::Move | ActionKind::Dissolve
+        ) {
+            wher.push("(townships: region ADMIN only)");
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            rule.description,
+            cell(Role::Viewer),
+            cell(Role::Manager),
+            cell(Role::Admin),
+            wher.join(", ")
+        ));
+    }
+    out
+}

@@ -1,0 +1,15 @@
+//! The mutation root, merged from one object per area.
+
+mod access;
+mod session;
+mod tree;
+
+use async_graphql::MergedObject;
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    tree::TreeMutation,
+    session::SessionMutation,
+    access::AccessMutation,
+);

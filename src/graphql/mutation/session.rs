@@ -1,0 +1,88 @@
+//! Signing in and out.
+
+use async_graphql::{Context, Object, Result};
+
+use crate::accounts::sessions::AuthService;
+use crate::graphql::context::{now, ContextExt};
+use crate::graphql::types::auth_payload::AuthPayload;
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+fn auth<'a>(ctx: &Context<'a>) -> &'a std::sync::Arc<AuthService> {
+    ctx.data_unchecked::<std::sync::Arc<AuthService>>()
+}
+
+#[Object]
+impl SessionMutation {
+    /// Signs in. An unknown username and a wrong password give the same
+    /// `UNAUTHENTICATED`; too many attempts give `RATE_LIMITED`.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<AuthPayload> {
+        let service = auth(ctx).clone();
+        let client = ctx.request().client.clone();
+        let request_id = ctx.request().request_id.clone();
+        let outcome = ctx
+            .db()
+            .write(move |c| {
+                service.login(
+                    c,
+                    &username,
+                    &password,
+                    &client,
+                    request_id.as_deref(),
+                    now(),
+                )
+            })
+            .await?;
+        Ok(AuthPayload(outcome?))
+    }
+
+    /// Trades a refresh token for new tokens. The old one stops working;
+    /// presenting it again revokes the whole session (theft detection).
+    async fn refresh_token(&self, ctx: &Context<'_>, token: String) -> Result<AuthPayload> {
+        let service = auth(ctx).clone();
+        let outcome = ctx
+            .db()
+            .write(move |c| service.refresh(c, &token, now()))
+            .await?;
+        Ok(AuthPayload(outcome?))
+    }
+
+    /// Ends the session of a refresh token. True if there was one.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        let service = auth(ctx).clone();
+        Ok(ctx
+            .db()
+            .write(move |c| service.logout(c, &refresh_token, now()))
+            .await?)
+    }
+
+    /// Changes the signed-in account's password (at least 10 characters)
+    /// and voids every token it holds: sign in again afterwards.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let viewer = ctx.viewer().clone();
+        viewer.require_signed_in()?;
+        let Some(account_id) = viewer.account_id() else {
+            return Err(
+                crate::AppError::Forbidden("only accounts have passwords".to_owned()).into(),
+            );
+        };
+        let service = auth(ctx).clone();
+        ctx.db()
+            .write(move |c| {
+                service.change_password(c, account_id, &current_password, &new_password, now())
+            })
+            .await?;
+        Ok(true)
+    }
+}

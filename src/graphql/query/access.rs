@@ -1,0 +1,183 @@
+//! Queries about accounts, grants and the audit log.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use crate::accounts::{grants, store};
+use crate::audit::{self, AuditFilter};
+use crate::auth::policy::{self, ActionKind, Decision, Scope};
+use crate::auth::Visibility;
+use crate::domain::{Page, PageOf};
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids::{decode, decode_cursor, Kind, UnitCursor};
+use crate::graphql::types::account::Account;
+use crate::graphql::types::audit_entry::AuditEntry;
+use crate::tree::read;
+
+#[derive(Default)]
+pub struct AccessQuery;
+
+/// Totals of a list.
+#[derive(SimpleObject)]
+pub struct ListTotals {
+    /// How many items the list holds across all its pages.
+    pub total_count: i64,
+}
+
+/// A page of accounts.
+pub type AccountConnection = Connection<UnitCursor, Account, ListTotals, EmptyFields>;
+/// A page of audit log lines, newest first.
+pub type AuditEntryConnection = Connection<UnitCursor, AuditEntry, ListTotals, EmptyFields>;
+
+fn connection<T, N>(
+    page: PageOf<T>,
+    total: i64,
+    id: impl Fn(&T) -> i64,
+    wrap: impl Fn(T) -> N,
+) -> Connection<UnitCursor, N, ListTotals, EmptyFields>
+where
+    N: async_graphql::OutputType,
+{
+    let mut conn = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        ListTotals { total_count: total },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(UnitCursor(id(&item)), wrap(item))),
+    );
+    conn
+}
+
+#[Object]
+impl AccessQuery {
+    /// The signed-in account, with its grants.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
+        let viewer = ctx.viewer().clone();
+        viewer.require_signed_in()?;
+        let id = viewer
+            .account_id()
+            .ok_or_else(|| AppError::Forbidden("the server itself has no account".to_owned()))?;
+        let account = ctx.db().read(move |c| store::find(c, id)).await?;
+        Ok(Account(account.ok_or(AppError::Unauthenticated)?))
+    }
+
+    /// Accounts an ADMIN manages: those holding a grant inside the ADMIN's
+    /// scope (and inside `under`, when given), by creation order.
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only accounts with a grant at or beneath this unit.")] under: Option<ID>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+    ) -> Result<AccountConnection> {
+        let viewer = ctx.viewer().clone();
+        viewer.require_signed_in()?;
+        let under = under
+            .map(|id| decode(&id, Kind::OrgUnit, "under"))
+            .transpose()?;
+        let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let (items, total) = ctx
+            .db()
+            .read(move |c| {
+                let mine = viewer.grants();
+                let under_unit = under
+                    .map(|id| read::get(c, &Visibility::Everything, id, "under"))
+                    .transpose()?;
+                if let Some(u) = &under_unit {
+                    viewer.check(ActionKind::ManageGrants, Some(u), "under")?;
+                } else if !mine.iter().any(|g| g.role == policy::Role::Admin) {
+                    return Err(AppError::Forbidden(
+                        "listing accounts needs an ADMIN grant".to_owned(),
+                    ));
+                }
+                let rows = grants::all_rows(c)?;
+                let resolved = grants::resolve(c, &rows)?;
+                let mut ids: Vec<i64> = rows
+                    .iter()
+                    .zip(&resolved)
+                    .filter(|(_, g)| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow)
+                    .filter(|(_, g)| match (&under_unit, &g.scope) {
+                        (None, _) => true,
+                        (Some(_), Scope::Region) => false,
+                        (Some(u), Scope::Unit(s)) => s.id == u.id || s.ancestry.contains(u.id),
+                    })
+                    .map(|(r, _)| r.account_id)
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let total = ids.len() as i64;
+                let mut accounts = Vec::new();
+                for id in ids
+                    .into_iter()
+                    .filter(|id| page.after.is_none_or(|a| *id > a))
+                    .take(page.fetch_limit() as usize)
+                {
+                    if let Some(a) = store::find(c, id)? {
+                        accounts.push(a);
+                    }
+                }
+                Ok((page.finish(accounts), total))
+            })
+            .await?;
+        Ok(connection(items, total, |a| a.id, Account))
+    }
+
+    /// The audit log of a scope, newest first (ADMINs of that scope).
+    /// Without `under`, the whole region (region ADMINs).
+    #[allow(clippy::too_many_arguments)]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Lines about this unit or anything beneath it.")] under: Option<ID>,
+        #[graphql(desc = "Only what this account did.")] account: Option<ID>,
+        #[graphql(desc = "Only this action, e.g. MOVE_UNIT.")] action: Option<String>,
+        #[graphql(desc = "From this time on (inclusive).")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Before this time.")] to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after (towards older lines).")] after: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let viewer = ctx.viewer().clone();
+        let under = under
+            .map(|id| decode(&id, Kind::OrgUnit, "under"))
+            .transpose()?;
+        let account = account
+            .map(|id| decode(&id, Kind::Account, "account"))
+            .transpose()?;
+        let page = Page::new(first, None, None, decode_cursor(after.as_deref(), "after")?)?;
+        let (rows, total) = ctx
+            .db()
+            .read(move |c| {
+                let unit = under
+                    .map(|id| read::get(c, &Visibility::Everything, id, "under"))
+                    .transpose()?;
+                viewer.check(ActionKind::ReadAudit, unit.as_ref(), "under")?;
+                let filter = AuditFilter {
+                    under: unit.as_ref().map(|u| (u.id, u.level())),
+                    account_id: account,
+                    action,
+                    from: from.map(|t| t.naive_utc()),
+                    to: to.map(|t| t.naive_utc()),
+                };
+                let rows = audit::list(c, &filter, page.before, page.fetch_limit())?;
+                let more = rows.len() > page.limit;
+                let total = audit::count(c, &filter)?;
+                let mut rows = rows;
+                rows.truncate(page.limit);
+                Ok((
+                    PageOf {
+                        items: rows,
+                        has_previous_page: page.before.is_some(),
+                        has_next_page: more,
+                    },
+                    total,
+                ))
+            })
+            .await?;
+        Ok(connection(rows, total, |r| r.id, AuditEntry))
+    }
+}

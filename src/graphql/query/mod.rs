@@ -1,0 +1,12 @@
+//! The query root, merged from one object per area.
+
+mod access;
+mod tree;
+
+use async_graphql::MergedObject;
+
+pub use self::tree::load_unit;
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(tree::TreeQuery, access::AccessQuery);
