@@ -162,15 +162,17 @@ impl AuthService {
         Ok(Ok(self.issue(conn, account, row.family, now)?))
     }
 
-    /// Ends the session a refresh token belongs to.
+    /// Ends the session of `account_id` that a refresh token belongs to.
     pub fn logout(
         &self,
         conn: &mut DbConnection,
+        account_id: i64,
         token: &str,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
         let family: Option<String> = r::refresh_tokens
             .filter(r::token_hash.eq(token_hash(token)))
+            .filter(r::account_id.eq(account_id))
             .select(r::family)
             .first(conn)
             .optional()?;

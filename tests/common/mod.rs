@@ -190,7 +190,12 @@ impl TestApp {
         let body = json!({ "query": query, "variables": variables }).to_string();
         let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
         if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            let value = if t.starts_with("Basic ") {
+                t.to_owned()
+            } else {
+                format!("Bearer {t}")
+            };
+            req = req.header(header::AUTHORIZATION, value);
         }
         self.send(req.body(Body::from(body)).expect("request"))
             .await

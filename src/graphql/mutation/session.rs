@@ -53,12 +53,16 @@ impl SessionMutation {
         Ok(AuthPayload(outcome?))
     }
 
-    /// Ends the session of a refresh token. True if there was one.
+    /// Ends the signed-in account's session that a refresh token belongs
+    /// to. True if there was one.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        let Some(account_id) = ctx.viewer().account_id() else {
+            return Err(crate::AppError::Unauthenticated.into());
+        };
         let service = auth(ctx).clone();
         Ok(ctx
             .db()
-            .write(move |c| service.logout(c, &refresh_token, now()))
+            .write(move |c| service.logout(c, account_id, &refresh_token, now()))
             .await?)
     }
 
