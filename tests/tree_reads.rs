@@ -125,6 +125,11 @@ async fn filters_and_search() {
         count("{ orgUnits(search: \"R_\") { totalCount } }", json!({})).await,
         1
     );
+    // Case does not matter, on either backend.
+    assert_eq!(
+        count("{ orgUnits(search: \"r_1\") { totalCount } }", json!({})).await,
+        1
+    );
     assert_eq!(
         count(
             "query($t: ID!) { orgUnits(under: $t, level: VOLUNTEER_TEAM) { totalCount } }",

@@ -293,7 +293,7 @@ pub fn matrix_markdown() -> String {
         String::from("| action | VIEWER | MANAGER | ADMIN | where |\n|---|---|---|---|---|\n");
     for rule in RULES {
         let cell = |role: Role| if role >= rule.min_role { "✓" } else { "" };
-        let mut wher: Vec<&str> = rule
+        let wher: Vec<&str> = rule
             .positions
             .iter()
             .map(|p| match p {
@@ -303,19 +303,22 @@ pub fn matrix_markdown() -> String {
                 Position::Outside => "elsewhere",
             })
             .collect();
-        if matches!(
+        let reserved = matches!(
             rule.action,
             ActionKind::CreateUnder | ActionKind::Move | ActionKind::Dissolve
-        ) {
-            wher.push("(townships: region ADMIN only)");
-        }
+        );
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {}{} |\n",
             rule.description,
             cell(Role::Viewer),
             cell(Role::Manager),
             cell(Role::Admin),
-            wher.join(", ")
+            wher.join(" and "),
+            if reserved {
+                " (townships: region ADMIN only)"
+            } else {
+                ""
+            }
         ));
     }
     out

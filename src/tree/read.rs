@@ -34,6 +34,11 @@ pub struct UnitFilter {
 
 type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
 
+diesel::define_sql_function! {
+    /// SQL `lower(text)`.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// The filter as SQL. `visibility` is where access control narrows every
 /// list and count.
 fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
@@ -74,12 +79,14 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
         q = q.filter(u::org_form.eq(form.as_str()));
     }
     if let Some(search) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(search));
+        // Case-insensitive on both backends (SQLite's LIKE ignores ASCII
+        // case, PostgreSQL's does not).
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
         q = q.filter(
-            u::name
+            lower(u::name)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(u::code.like(pattern).escape('\\')),
+                .or(lower(u::code.assume_not_null()).like(pattern).escape('\\')),
         );
     }
     if !f.include_dissolved {

@@ -125,6 +125,7 @@ impl OrgUnit {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<OrgUnitConnection> {
+        self.guard(ctx)?;
         let filter = UnitFilter {
             parent: Some(self.0.id),
             include_dissolved: include_dissolved.unwrap_or(false),
@@ -161,6 +162,7 @@ impl OrgUnit {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<OrgUnitConnection> {
+        self.guard(ctx)?;
         let filter = UnitFilter {
             under: Some((self.0.id, self.0.level())),
             level,
