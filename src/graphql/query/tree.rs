@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
+use crate::auth::policy::Sight;
 use crate::domain::{Level, OrgForm, UnitType};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
@@ -79,6 +80,11 @@ impl TreeQuery {
         let under = match under {
             Some(id) => {
                 let unit = load_unit(ctx, decode(&id, Kind::OrgUnit, "under")?, "under").await?;
+                // A breadcrumb (an ancestor of the viewer's scope) has no
+                // visible subtree of its own to list.
+                if ctx.visibility().sight(&unit.0) != Sight::Full {
+                    return Err(read::unit_not_found("under").into());
+                }
                 Some((unit.0.id, unit.0.level()))
             }
             None => None,
