@@ -120,6 +120,26 @@ impl AuditEntry {
         AuditEntry::new(actor, action, target, Some(after), before, Some(after))
     }
 
+    /// Something an account did to its own session (sign-in, rotation,
+    /// sign-out, password change).
+    pub fn session(
+        account_id: i64,
+        username: &str,
+        action: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AuditEntry {
+        AuditEntry {
+            account_id: Some(account_id),
+            action: action.to_owned(),
+            target: Some(
+                crate::graphql::ids::encode(crate::graphql::ids::Kind::Account, account_id)
+                    .to_string(),
+            ),
+            ..AuditEntry::login_failed(username, "", request_id, now)
+        }
+    }
+
     /// A failed sign-in (no account is known to have acted).
     pub fn login_failed(
         username: &str,

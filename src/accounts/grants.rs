@@ -181,3 +181,40 @@ pub fn revoke(conn: &mut DbConnection, viewer: &Viewer, grant_id: i64) -> AppRes
     diesel::delete(g::grants.find(grant_id)).execute(conn)?;
     Ok(row)
 }
+
+/// The grants `viewer` manages (an ADMIN over each), at or beneath `under`
+/// when given, of `account` when given. Refuses viewers who manage nothing
+/// there.
+pub fn managed_by(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    under: Option<i64>,
+    account: Option<i64>,
+) -> AppResult<Vec<GrantRow>> {
+    viewer.require_signed_in()?;
+    let mine = viewer.grants();
+    let under_unit = under
+        .map(|id| read::get(conn, &Visibility::Everything, id, "under"))
+        .transpose()?;
+    match &under_unit {
+        Some(u) => viewer.check(policy::ActionKind::ManageGrants, Some(u), "under")?,
+        None if !mine.iter().any(|g| g.role == Role::Admin) => {
+            return Err(AppError::Forbidden("this needs an ADMIN grant".to_owned()))
+        }
+        None => {}
+    }
+    let rows = all_rows(conn)?;
+    let resolved = resolve(conn, &rows)?;
+    Ok(rows
+        .into_iter()
+        .zip(resolved)
+        .filter(|(r, _)| account.is_none_or(|a| r.account_id == a))
+        .filter(|(_, g)| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow)
+        .filter(|(_, g)| match (&under_unit, &g.scope) {
+            (None, _) => true,
+            (Some(_), Scope::Region) => false,
+            (Some(u), Scope::Unit(s)) => s.id == u.id || s.ancestry.contains(u.id),
+        })
+        .map(|(r, _)| r)
+        .collect())
+}

@@ -121,6 +121,10 @@ impl AuthService {
             return Ok(Err(wrong_credentials()));
         };
         store::touch_login(conn, account.id, now)?;
+        audit::record(
+            conn,
+            &AuditEntry::session(account.id, &account.username, "LOGIN", request_id, now),
+        )?;
         self.limiter.succeeded(username);
         Ok(Ok(self.issue(conn, account, random_token(), now)?))
     }
@@ -131,6 +135,7 @@ impl AuthService {
         &self,
         conn: &mut DbConnection,
         token: &str,
+        request_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> AppResult<AppResult<Tokens>> {
         let row: Option<RefreshRow> = r::refresh_tokens
@@ -146,6 +151,10 @@ impl AuthService {
         }
         if row.used_at.is_some() {
             revoke_family(conn, &row.family, now)?;
+            audit::record(
+                conn,
+                &AuditEntry::session(row.account_id, "", "REFRESH_TOKEN_REUSED", request_id, now),
+            )?;
             tracing::warn!(
                 account = row.account_id,
                 "refresh token reused: token family revoked"
@@ -159,6 +168,16 @@ impl AuthService {
         diesel::update(r::refresh_tokens.find(row.id))
             .set(r::used_at.eq(Some(now.naive_utc())))
             .execute(conn)?;
+        audit::record(
+            conn,
+            &AuditEntry::session(
+                account.id,
+                &account.username,
+                "REFRESH_TOKEN",
+                request_id,
+                now,
+            ),
+        )?;
         Ok(Ok(self.issue(conn, account, row.family, now)?))
     }
 
@@ -168,6 +187,7 @@ impl AuthService {
         conn: &mut DbConnection,
         account_id: i64,
         token: &str,
+        request_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
         let family: Option<String> = r::refresh_tokens
@@ -179,6 +199,10 @@ impl AuthService {
         match family {
             Some(f) => {
                 revoke_family(conn, &f, now)?;
+                audit::record(
+                    conn,
+                    &AuditEntry::session(account_id, "", "LOGOUT", request_id, now),
+                )?;
                 Ok(true)
             }
             None => Ok(false),
@@ -192,6 +216,7 @@ impl AuthService {
         account_id: i64,
         current: &str,
         new: &str,
+        request_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let account = store::find(conn, account_id)?.ok_or(AppError::Unauthenticated)?;
@@ -202,6 +227,16 @@ impl AuthService {
             ));
         }
         store::set_password(conn, account_id, new, "newPassword")?;
+        audit::record(
+            conn,
+            &AuditEntry::session(
+                account_id,
+                &account.username,
+                "CHANGE_PASSWORD",
+                request_id,
+                now,
+            ),
+        )?;
         self.void_all(conn, account_id, now)
     }
 

@@ -82,31 +82,23 @@ fn may_manage(conn: &mut DbConnection, actor: &Actor<'_>, account_id: i64) -> Ap
     store::find(conn, account_id)?.ok_or_else(|| AppError::not_found("no account found for id"))?;
     let held = grants::of_account(conn, account_id)?;
     let mine = actor.viewer.grants();
-    let scopes: Vec<Scope> = if held.is_empty() {
-        vec![Scope::Region]
+    // An account without grants belongs to the region.
+    let decisions: Vec<Decision> = if held.is_empty() {
+        vec![policy::may_grant(&mine, Role::Viewer, &Scope::Region)]
     } else {
-        held.iter().map(|g| g.scope).collect()
-    };
-    let mut hidden = true;
-    for (scope, role) in scopes.iter().zip(
         held.iter()
-            .map(|g| g.role)
-            .chain(std::iter::repeat(Role::Viewer)),
-    ) {
-        match policy::may_grant(&mine, role, scope) {
-            Decision::Allow => hidden = false,
-            Decision::Forbidden => {
-                return Err(AppError::Forbidden(
-                    "that account holds grants outside your scope".to_owned(),
-                ))
-            }
-            Decision::Hidden => {}
-        }
+            .map(|g| policy::may_grant(&mine, g.role, &g.scope))
+            .collect()
+    };
+    if decisions.iter().all(|d| *d == Decision::Allow) {
+        Ok(())
+    } else if decisions.iter().all(|d| *d == Decision::Hidden) {
+        Err(AppError::not_found("no account found for id"))
+    } else {
+        Err(AppError::Forbidden(
+            "that account holds grants outside your scope".to_owned(),
+        ))
     }
-    if hidden {
-        return Err(AppError::not_found("no account found for id"));
-    }
-    Ok(())
 }
 
 fn service<'a>(ctx: &Context<'a>) -> Arc<AuthService> {

@@ -46,9 +46,10 @@ impl SessionMutation {
     /// presenting it again revokes the whole session (theft detection).
     async fn refresh_token(&self, ctx: &Context<'_>, token: String) -> Result<AuthPayload> {
         let service = auth(ctx).clone();
+        let request_id = ctx.request().request_id.clone();
         let outcome = ctx
             .db()
-            .write(move |c| service.refresh(c, &token, now()))
+            .write(move |c| service.refresh(c, &token, request_id.as_deref(), now()))
             .await?;
         Ok(AuthPayload(outcome?))
     }
@@ -60,9 +61,12 @@ impl SessionMutation {
             return Err(crate::AppError::Unauthenticated.into());
         };
         let service = auth(ctx).clone();
+        let request_id = ctx.request().request_id.clone();
         Ok(ctx
             .db()
-            .write(move |c| service.logout(c, account_id, &refresh_token, now()))
+            .write(move |c| {
+                service.logout(c, account_id, &refresh_token, request_id.as_deref(), now())
+            })
             .await?)
     }
 
@@ -82,9 +86,17 @@ impl SessionMutation {
             );
         };
         let service = auth(ctx).clone();
+        let request_id = ctx.request().request_id.clone();
         ctx.db()
             .write(move |c| {
-                service.change_password(c, account_id, &current_password, &new_password, now())
+                service.change_password(
+                    c,
+                    account_id,
+                    &current_password,
+                    &new_password,
+                    request_id.as_deref(),
+                    now(),
+                )
             })
             .await?;
         Ok(true)

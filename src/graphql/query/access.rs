@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 
 use crate::accounts::{grants, store};
 use crate::audit::{self, AuditFilter};
-use crate::auth::policy::{self, ActionKind, Decision, Scope};
+use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
 use crate::domain::{Page, PageOf};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{decode, decode_cursor, Kind, UnitCursor};
-use crate::graphql::types::account::Account;
+use crate::graphql::types::account::{Account, Grant};
 use crate::graphql::types::audit_entry::AuditEntry;
 use crate::tree::read;
 
@@ -28,6 +28,8 @@ pub struct ListTotals {
 
 /// A page of accounts.
 pub type AccountConnection = Connection<UnitCursor, Account, ListTotals, EmptyFields>;
+/// A page of grants.
+pub type GrantConnection = Connection<UnitCursor, Grant, ListTotals, EmptyFields>;
 /// A page of audit log lines, newest first.
 pub type AuditEntryConnection = Connection<UnitCursor, AuditEntry, ListTotals, EmptyFields>;
 
@@ -84,29 +86,9 @@ impl AccessQuery {
         let (items, total) = ctx
             .db()
             .read(move |c| {
-                let mine = viewer.grants();
-                let under_unit = under
-                    .map(|id| read::get(c, &Visibility::Everything, id, "under"))
-                    .transpose()?;
-                if let Some(u) = &under_unit {
-                    viewer.check(ActionKind::ManageGrants, Some(u), "under")?;
-                } else if !mine.iter().any(|g| g.role == policy::Role::Admin) {
-                    return Err(AppError::Forbidden(
-                        "listing accounts needs an ADMIN grant".to_owned(),
-                    ));
-                }
-                let rows = grants::all_rows(c)?;
-                let resolved = grants::resolve(c, &rows)?;
-                let mut ids: Vec<i64> = rows
-                    .iter()
-                    .zip(&resolved)
-                    .filter(|(_, g)| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow)
-                    .filter(|(_, g)| match (&under_unit, &g.scope) {
-                        (None, _) => true,
-                        (Some(_), Scope::Region) => false,
-                        (Some(u), Scope::Unit(s)) => s.id == u.id || s.ancestry.contains(u.id),
-                    })
-                    .map(|(r, _)| r.account_id)
+                let mut ids: Vec<i64> = grants::managed_by(c, &viewer, under, None)?
+                    .into_iter()
+                    .map(|r| r.account_id)
                     .collect();
                 ids.sort_unstable();
                 ids.dedup();
@@ -125,6 +107,41 @@ impl AccessQuery {
             })
             .await?;
         Ok(connection(items, total, |a| a.id, Account))
+    }
+
+    /// Grants an ADMIN manages: those at or beneath the ADMIN's scope (and
+    /// `under`, when given), optionally of one account, oldest first.
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only grants at or beneath this unit.")] under: Option<ID>,
+        #[graphql(desc = "Only the grants of this account.")] account: Option<ID>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+    ) -> Result<GrantConnection> {
+        let viewer = ctx.viewer().clone();
+        viewer.require_signed_in()?;
+        let under = under
+            .map(|id| decode(&id, Kind::OrgUnit, "under"))
+            .transpose()?;
+        let account = account
+            .map(|id| decode(&id, Kind::Account, "account"))
+            .transpose()?;
+        let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let (items, total) = ctx
+            .db()
+            .read(move |c| {
+                let matching = grants::managed_by(c, &viewer, under, account)?;
+                let total = matching.len() as i64;
+                let rows: Vec<_> = matching
+                    .into_iter()
+                    .filter(|r| page.after.is_none_or(|a| r.id > a))
+                    .take(page.fetch_limit() as usize)
+                    .collect();
+                Ok((page.finish(rows), total))
+            })
+            .await?;
+        Ok(connection(items, total, |g| g.id, Grant))
     }
 
     /// The audit log of a scope, newest first (ADMINs of that scope).
