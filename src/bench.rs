@@ -10,7 +10,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::auth::Viewer;
+use std::sync::Arc;
+
+use crate::auth::policy::{Grant, Role, Scope};
+use crate::auth::{Session, Viewer, Visibility};
 use crate::config::Config;
 use crate::db::schema::org_units::dsl as u;
 use crate::db::Db;
@@ -79,19 +82,22 @@ fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Re
     Ok(out)
 }
 
+/// One request of a scenario: who asks, what, with which variables.
+type Run = (Viewer, &'static str, serde_json::Value);
+
 async fn time_runs(
     state: &AppState,
     name: &'static str,
     iterations: usize,
-    mut next: impl FnMut(usize) -> (&'static str, serde_json::Value),
+    mut next: impl FnMut(usize) -> Run,
 ) -> anyhow::Result<Figures> {
     let warmup = iterations / 10;
     let mut times = Vec::with_capacity(iterations);
     for i in 0..warmup + iterations {
-        let (query, vars) = next(i);
+        let (viewer, query, vars) = next(i);
         let request = Request::new(query)
             .variables(Variables::from_json(vars))
-            .data(RequestContext::new(state.db.clone(), Viewer::System));
+            .data(RequestContext::new(state.db.clone(), viewer));
         let started = Instant::now();
         let resp = state.schema.execute(request).await;
         let elapsed = started.elapsed();
@@ -103,6 +109,24 @@ async fn time_runs(
         }
     }
     Ok(figures(name, times))
+}
+
+/// A signed-in ADMIN of one township, as the server sees them once the
+/// token is resolved (grants cached).
+fn township_admin(db: &Db, township: i64) -> anyhow::Result<Viewer> {
+    let unit = db
+        .read_blocking(|c| crate::tree::read::find(c, &Visibility::Everything, township))?
+        .ok_or_else(|| anyhow::anyhow!("township {township} vanished"))?;
+    Ok(Viewer::Account(Arc::new(Session {
+        account_id: 0,
+        username: "bench-admin".to_owned(),
+        grants: vec![Grant {
+            id: 0,
+            role: Role::Admin,
+            scope: Scope::Unit((&unit).into()),
+        }],
+        tokens_valid_after_ms: 0,
+    })))
 }
 
 /// Loads the tree if needed, runs every scenario, prints the figures.
@@ -127,7 +151,12 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let townships = sample_ids(&db, 1, 64, &mut rng)?;
     let villages = sample_ids(&db, 2, 256, &mut rng)?;
     let teams = sample_ids(&db, 5, 256, &mut rng)?;
+    let admins: Vec<Viewer> = townships
+        .iter()
+        .map(|t| township_admin(&db, *t))
+        .collect::<anyhow::Result<_>>()?;
     let id = |n: i64| json!(encode(Kind::OrgUnit, n).to_string());
+    let region = || Viewer::System;
 
     let mut results = Vec::new();
     results.push(
@@ -137,11 +166,25 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             n,
             |i| {
                 (
+                    region(),
                     PAGE_UNDER,
                     json!({ "under": id(townships[i % townships.len()]) }),
                 )
             },
         )
+        .await?,
+    );
+    // The same pages, each asked by that township's own ADMIN: the scope
+    // becomes part of the SQL.
+    results.push(
+        time_runs(&state, "the same, as that township's ADMIN", n, |i| {
+            let k = i % townships.len();
+            (
+                admins[k].clone(),
+                PAGE_UNDER,
+                json!({ "under": id(townships[k]) }),
+            )
+        })
         .await?,
     );
     results.push(
@@ -151,6 +194,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             n,
             |i| {
                 (
+                    region(),
                     PAGE_UNDER,
                     json!({ "under": id(villages[i % villages.len()]) }),
                 )
@@ -160,7 +204,11 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     );
     results.push(
         time_runs(&state, "ancestors of a volunteer team", n, |i| {
-            (ANCESTORS, json!({ "id": id(teams[i % teams.len()]) }))
+            (
+                region(),
+                ANCESTORS,
+                json!({ "id": id(teams[i % teams.len()]) }),
+            )
         })
         .await?,
     );
@@ -169,7 +217,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     results.push(
         time_runs(&state, "move a village to another township", n, |i| {
             let to = if i % 2 == 0 { a } else { b };
-            (MOVE, json!({ "id": id(village), "to": id(to) }))
+            (region(), MOVE, json!({ "id": id(village), "to": id(to) }))
         })
         .await?,
     );
@@ -190,5 +238,10 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             f.mean.as_secs_f64() * 1e3
         );
     }
+    let overhead = results[1].median.as_secs_f64() / results[0].median.as_secs_f64() - 1.0;
+    println!(
+        "access-check overhead, scoped ADMIN vs region (medians): {:+.1} %",
+        overhead * 100.0
+    );
     Ok(())
 }

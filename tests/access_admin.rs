@@ -293,3 +293,28 @@ async fn the_audit_log_records_every_mutation_per_scope() {
     assert_eq!(logins["auditLog"]["nodes"][0]["username"], "admin-a");
     let _ = b;
 }
+
+#[tokio::test]
+async fn scoped_lists_cost_the_same_statements_as_the_regions() {
+    let Some(app) = TestApp::spawn() else { return };
+    let t = app
+        .create(json!({ "unitType": "TOWNSHIP", "name": "镇", "orgForm": "COMMITTEE" }))
+        .await;
+    for i in 0..30 {
+        let v = app.create(json!({ "parentId": t, "unitType": "VILLAGE", "name": format!("村{i}"), "orgForm": "BRANCH" })).await;
+        app.create(json!({ "parentId": v, "unitType": "RURAL_GRID", "name": format!("格{i}") }))
+            .await;
+    }
+    let scoped = app.account("township-admin", Role::Admin, Some(&t));
+    let query = "query($t: ID!) { orgUnits(under: $t, first: 50) { totalCount nodes { name parent { name } subtreeCounts { total } } } }";
+    let mut costs = Vec::new();
+    for token in [app.token.clone(), scoped] {
+        // Warm the grants cache, then count.
+        app.gql_as(Some(&token), "{ me { id } }", json!({})).await;
+        let before = app.state.db.stats().statements();
+        let resp = app.gql_as(Some(&token), query, json!({ "t": t })).await;
+        costs.push(app.state.db.stats().statements() - before);
+        assert_eq!(resp["data"]["orgUnits"]["totalCount"], 60, "{resp}");
+    }
+    assert_eq!(costs[0], costs[1], "region vs scoped: {costs:?}");
+}

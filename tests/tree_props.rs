@@ -228,7 +228,7 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
             let mut per_unit = Vec::new();
             for u in &units {
                 let filter = UnitFilter {
-                    under: Some((u.id, u.level())),
+                    under: Some(u.into()),
                     ..UnitFilter::default()
                 };
                 let total = read::count(c, &visibility, &filter)?;

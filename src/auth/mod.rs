@@ -10,7 +10,7 @@ pub mod token;
 
 use std::sync::Arc;
 
-use self::policy::{decide, sight, ActionKind, Decision, Grant, Scope, Sight, UnitRef};
+use self::policy::{decide, sight, ActionKind, Decision, Grant, Position, Scope, Sight, UnitRef};
 use crate::domain::OrgUnit;
 use crate::error::{AppError, AppResult};
 
@@ -32,15 +32,7 @@ impl Visibility {
             Visibility::Everything => Sight::Full,
             Visibility::Nothing => Sight::None,
             Visibility::Units(scopes) => {
-                let grants: Vec<Grant> = scopes
-                    .iter()
-                    .map(|s| Grant {
-                        id: 0,
-                        role: policy::Role::Viewer,
-                        scope: Scope::Unit(*s),
-                    })
-                    .collect();
-                sight(&grants, &UnitRef::from(unit))
+                sight(scopes.iter().map(|s| Scope::Unit(*s)), &UnitRef::from(unit))
             }
         }
     }
@@ -50,9 +42,12 @@ impl Visibility {
         match (self, scope) {
             (Visibility::Everything, _) => true,
             (Visibility::Nothing, _) | (Visibility::Units(_), Scope::Region) => false,
-            (Visibility::Units(scopes), Scope::Unit(u)) => scopes
-                .iter()
-                .any(|s| s.id == u.id || u.ancestry.contains(s.id)),
+            (Visibility::Units(scopes), Scope::Unit(u)) => scopes.iter().any(|s| {
+                matches!(
+                    policy::position(&Scope::Unit(*s), Some(u)),
+                    Position::Itself | Position::Inside
+                )
+            }),
         }
     }
 

@@ -254,10 +254,10 @@ pub enum Sight {
     None,
 }
 
-pub fn sight(grants: &[Grant], unit: &UnitRef) -> Sight {
-    let positions = grants.iter().map(|g| position(&g.scope, Some(unit)));
+/// How much of `unit` the holder of grants at `scopes` sees (the union).
+pub fn sight(scopes: impl IntoIterator<Item = Scope>, unit: &UnitRef) -> Sight {
     let mut best = Sight::None;
-    for p in positions {
+    for p in scopes.into_iter().map(|s| position(&s, Some(unit))) {
         match p {
             Position::Itself | Position::Inside => return Sight::Full,
             Position::Ancestor => best = Sight::Breadcrumb,

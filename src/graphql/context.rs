@@ -23,6 +23,8 @@ const BATCH_WINDOW: Duration = Duration::from_micros(200);
 /// The loaders cache what they load for the rest of the request.
 pub struct RequestContext {
     pub viewer: Viewer,
+    /// What the viewer may read, computed once per request.
+    pub visibility: Visibility,
     /// The request's `x-request-id`, for logs and the audit log.
     pub request_id: Option<String>,
     /// The client's address, for sign-in rate limits.
@@ -40,7 +42,7 @@ impl RequestContext {
             units: DataLoader::with_cache(
                 UnitLoader {
                     db: db.clone(),
-                    visibility,
+                    visibility: visibility.clone(),
                 },
                 tokio::spawn,
                 HashMapCache::default(),
@@ -53,6 +55,7 @@ impl RequestContext {
             )
             .delay(BATCH_WINDOW),
             viewer,
+            visibility,
         }
     }
 }
@@ -94,7 +97,7 @@ pub trait ContextExt {
         &self.request().viewer
     }
     fn visibility(&self) -> Visibility {
-        self.viewer().visibility()
+        self.request().visibility.clone()
     }
 }
 

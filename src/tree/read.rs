@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::expression::BoxableExpression;
 use diesel::sql_types::Bool;
 
-use crate::auth::policy::UnitRef;
+use crate::auth::policy::{Scope, UnitRef};
 use crate::auth::Visibility;
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Default)]
 pub struct UnitFilter {
     /// Strict descendants of this unit (id and level).
-    pub under: Option<(i64, Level)>,
+    pub under: Option<UnitRef>,
     /// Direct children of this unit.
     pub parent: Option<i64>,
     pub level: Option<Level>,
@@ -43,8 +43,13 @@ diesel::define_sql_function! {
 /// list and count.
 fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
     let mut q: Boxed<'a> = org_units::table.into_boxed();
+    // Everything beneath a fully visible unit is visible: no condition needed.
+    let under_visible = f
+        .under
+        .is_some_and(|under| visibility.sees_scope(&Scope::Unit(under)));
     match visibility {
         Visibility::Everything => {}
+        _ if under_visible => {}
         Visibility::Nothing => q = q.filter(u::id.ne(u::id)),
         Visibility::Units(scopes) => {
             if let Some(cond) = scopes
@@ -56,7 +61,7 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
             }
         }
     }
-    if let Some((id, level)) = f.under {
+    if let Some(UnitRef { id, level, .. }) = f.under {
         q = match level {
             Level::Township => q.filter(u::township_id.eq(id)),
             Level::Village => q.filter(u::village_id.eq(id)),
@@ -324,7 +329,7 @@ pub fn affiliated_to(
         return Ok(Vec::new());
     }
     let in_subtree = UnitFilter {
-        under: Some((root.id, root.level())),
+        under: Some(UnitRef::from(root)),
         ..UnitFilter::default()
     };
     let descendants = filtered(&Visibility::Everything, &in_subtree)

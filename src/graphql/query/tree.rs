@@ -85,7 +85,7 @@ impl TreeQuery {
                 if ctx.visibility().sight(&unit.0) != Sight::Full {
                     return Err(read::unit_not_found("under").into());
                 }
-                Some((unit.0.id, unit.0.level()))
+                Some((&unit.0).into())
             }
             None => None,
         };

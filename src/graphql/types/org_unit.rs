@@ -164,7 +164,7 @@ impl OrgUnit {
     ) -> Result<OrgUnitConnection> {
         self.guard(ctx)?;
         let filter = UnitFilter {
-            under: Some((self.0.id, self.0.level())),
+            under: Some((&self.0).into()),
             level,
             unit_type,
             org_form,
