@@ -41,6 +41,9 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         "{all}"
     );
     assert!(dir.join("grassroots.db").exists());
+    for account in ["demo-county", "demo-township", "demo-village", "demo-grid"] {
+        assert!(all.contains(account), "{account} missing from {all}");
+    }
 
     let mut stream = TcpStream::connect(&addr).expect("connect");
     write!(
@@ -61,5 +64,49 @@ fn serve_demo_answers_and_stops_on_sigterm() {
     assert!(exit.success(), "exit status {exit}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "grassroots stopped"), "{rest:?}");
+
+    // The first ADMIN of a real deployment, from the command line.
+    let mut create = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args([
+            "account",
+            "create",
+            "--username",
+            "first-admin",
+            "--role",
+            "ADMIN",
+            "--scope",
+            "region",
+        ])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("account create");
+    create
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a strong first password\n")
+        .expect("password");
+    let out = create.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let list = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args(["account", "list"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("account list");
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("first-admin") && listed.contains("ADMIN@region"),
+        "{listed}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
