@@ -15,8 +15,9 @@ use grassroots::auth::{Viewer, Visibility};
 use grassroots::db::models::OrgUnitRow;
 use grassroots::db::schema::org_units;
 use grassroots::db::{Db, DbConnection};
+use grassroots::domain::coverage::CoverageKey;
 use grassroots::domain::{Level, OrgForm, OrgUnit, Page, Patch, TeamCategory, UnitType};
-use grassroots::tree::{read, write, NewUnit, UnitFilter, UnitPatch};
+use grassroots::tree::{coverage, read, write, NewUnit, UnitFilter, UnitPatch};
 use grassroots::AppResult;
 
 #[derive(Debug, Clone)]
@@ -273,6 +274,41 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
             "subtree counts of {}",
             id
         );
+    }
+    // Coverage counters against a recount, for the region and every unit
+    // of levels 1-3.
+    let key_of = |d: &OrgUnit| {
+        let host = d.host_unit_id.map(|h| by_id[&h]);
+        CoverageKey::of(d, host)
+    };
+    let scopes: Vec<i64> = std::iter::once(coverage::REGION)
+        .chain(
+            units
+                .iter()
+                .filter(|u| u.level().number() <= 3)
+                .map(|u| u.id),
+        )
+        .collect();
+    for scope in scopes {
+        let mut want: HashMap<CoverageKey, i64> = HashMap::new();
+        for d in units
+            .iter()
+            .filter(|d| scope == coverage::REGION || d.ancestry.contains(scope))
+        {
+            if let Some(k) = key_of(d) {
+                *want.entry(k).or_default() += 1;
+            }
+        }
+        let mut got: Vec<(CoverageKey, i64)> = db
+            .read_blocking(|c| coverage::counts(c, scope))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        got.sort();
+        let mut want: Vec<(CoverageKey, i64)> = want.into_iter().collect();
+        want.sort();
+        prop_assert_eq!(got, want, "coverage counters of scope {}", scope);
     }
     Ok(())
 }

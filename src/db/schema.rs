@@ -97,3 +97,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_log
 );
+
+diesel::table! {
+    coverage_counts (scope_id, level, unit_type, org_form, host_lost) {
+        scope_id -> BigInt,
+        level -> Integer,
+        unit_type -> Text,
+        org_form -> Text,
+        host_lost -> Bool,
+        n -> BigInt,
+    }
+}

@@ -86,6 +86,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
             written += rows.len() as i64;
             insert(conn, rows)
         })?;
+        crate::tree::coverage::rebuild(conn)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",

@@ -1,6 +1,7 @@
 //! The rules of the domain, with no I/O: the tree's vocabulary, a unit,
 //! the write rules and pagination.
 
+pub mod coverage;
 mod kinds;
 mod org_unit;
 mod page;

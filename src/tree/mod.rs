@@ -1,6 +1,7 @@
 //! The organization tree: reads (one indexed statement each) and writes
 //! (rules checked, ancestry kept, one transaction each).
 
+pub mod coverage;
 pub mod read;
 pub mod write;
 

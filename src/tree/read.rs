@@ -14,6 +14,7 @@ use crate::auth::Visibility;
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::{DbConnection, MultiBackend};
+use crate::domain::coverage::GapReason;
 use crate::domain::{Level, OrgForm, OrgUnit, Page, PageOf, UnitType};
 use crate::error::{AppError, AppResult};
 
@@ -30,6 +31,8 @@ pub struct UnitFilter {
     /// Matches a part of the name or of the code.
     pub search: Option<String>,
     pub include_dissolved: bool,
+    /// Only coverage gaps (`Some(None)`: for any reason).
+    pub gaps: Option<Option<GapReason>>,
 }
 
 type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
@@ -93,6 +96,27 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
                 .escape('\\')
                 .or(lower(u::code.assume_not_null()).like(pattern).escape('\\')),
         );
+    }
+    if let Some(reason) = f.gaps {
+        let none = u::org_form.assume_not_null().eq(OrgForm::None.as_str());
+        let h = diesel::alias!(org_units as hosts);
+        let lost_hosts = h
+            .filter(
+                h.field(u::dissolved_on).is_not_null().or(h
+                    .field(u::org_form)
+                    .eq_any([OrgForm::None.as_str(), OrgForm::Affiliated.as_str()])),
+            )
+            .select(h.field(u::id));
+        let host_lost = u::org_form
+            .assume_not_null()
+            .eq(OrgForm::Affiliated.as_str())
+            .and(u::host_unit_id.assume_not_null().eq_any(lost_hosts));
+        let cond: Condition = match reason {
+            Some(GapReason::NoOrganization) => Box::new(none),
+            Some(GapReason::HostLost) => Box::new(host_lost),
+            None => Box::new(none.or(host_lost)),
+        };
+        q = q.filter(cond);
     }
     if !f.include_dissolved {
         q = q.filter(u::dissolved_on.is_null());
@@ -342,4 +366,23 @@ pub fn affiliated_to(
         units.insert(0, root.clone());
     }
     Ok(units)
+}
+
+/// Every unit matching `filter`, unpaged (for bounded sets: a moved subtree).
+pub fn list_all(conn: &mut DbConnection, filter: &UnitFilter) -> AppResult<Vec<OrgUnit>> {
+    let rows = filtered(&Visibility::Everything, filter)
+        .order(u::id)
+        .select(OrgUnitRow::as_select())
+        .load(conn)?;
+    to_units(rows)
+}
+
+/// Active management units whose `AFFILIATED` host is `host`.
+pub fn hosted_by(conn: &mut DbConnection, host: i64) -> AppResult<Vec<OrgUnit>> {
+    let rows = u::org_units
+        .filter(u::host_unit_id.eq(host))
+        .filter(u::dissolved_on.is_null())
+        .select(OrgUnitRow::as_select())
+        .load(conn)?;
+    to_units(rows)
 }

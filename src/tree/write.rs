@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::read;
+use super::{coverage, read};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
@@ -116,6 +116,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
         .values(&row)
         .returning(u::id)
         .get_result::<i64>(c))?;
+    coverage::on_change(conn, None, Some(&unit))?;
     audit::record(conn, &AuditEntry::unit(actor, "CREATE_UNIT", None, &unit))?;
     Ok(unit)
 }
@@ -224,6 +225,7 @@ pub fn update(
     diesel::update(u::org_units.find(id))
         .set(OrgUnitChanges::from(&next))
         .execute(conn)?;
+    coverage::on_change(conn, Some(&current), Some(&next))?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "UPDATE_UNIT", Some(&current), &next),
@@ -303,6 +305,7 @@ pub fn move_unit(
         updated_at: now,
         ..unit.clone()
     };
+    coverage::on_move(conn, &unit, &moved)?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "MOVE_UNIT", Some(&unit), &moved),
@@ -337,6 +340,7 @@ pub fn dissolve(
         updated_at: now,
         ..unit.clone()
     };
+    coverage::on_change(conn, Some(&unit), Some(&dissolved))?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "DISSOLVE_UNIT", Some(&unit), &dissolved),
@@ -368,6 +372,7 @@ pub fn restore(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult
         updated_at: now,
         ..unit.clone()
     };
+    coverage::on_change(conn, Some(&unit), Some(&restored))?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "RESTORE_UNIT", Some(&unit), &restored),

@@ -1,6 +1,7 @@
 //! The query root, merged from one object per area.
 
 mod access;
+mod coverage;
 mod tree;
 
 use async_graphql::MergedObject;
@@ -9,4 +10,8 @@ pub use self::tree::load_unit;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(tree::TreeQuery, access::AccessQuery);
+pub struct Query(
+    tree::TreeQuery,
+    coverage::CoverageQuery,
+    access::AccessQuery,
+);

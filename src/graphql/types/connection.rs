@@ -88,7 +88,7 @@ async fn prefetch(ctx: &Context<'_>, units: &[domain::OrgUnit]) -> Result<()> {
     if wants("parent") {
         related.extend(units.iter().filter_map(|u| u.parent_id));
     }
-    if wants("hostUnit") {
+    if wants("hostUnit") || wants("gapReason") || wants("covered") {
         related.extend(units.iter().filter_map(|u| u.host_unit_id));
     }
     if wants("ancestors") {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit_entry;
 pub mod auth_payload;
 pub mod connection;
+pub mod coverage;
 pub mod inputs;
 pub mod node;
 pub mod org_unit;

@@ -7,6 +7,7 @@ use super::connection::{unit_connection, OrgUnitConnection, PageArgs};
 use super::scalars::Date;
 use super::subtree_counts::SubtreeCounts;
 use crate::auth::policy::Sight;
+use crate::domain::coverage::{CoverageKey, GapReason};
 use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{encode, Kind};
@@ -79,6 +80,31 @@ impl OrgUnit {
             Some(id) => Ok(ctx.request().units.load_one(id).await?.map(OrgUnit)),
             None => Ok(None),
         }
+    }
+
+    /// Why this unit is a coverage gap (`NO_ORGANIZATION`, or `HOST_LOST`
+    /// for an affiliated unit whose host lost its organization); null when
+    /// covered, and for dissolved units and volunteer teams.
+    async fn gap_reason(&self, ctx: &Context<'_>) -> Result<Option<GapReason>> {
+        self.guard(ctx)?;
+        Ok(self
+            .coverage_key(ctx)
+            .await?
+            .filter(|k| !k.covered())
+            .map(|k| {
+                if k.org_form == OrgForm::None {
+                    GapReason::NoOrganization
+                } else {
+                    GapReason::HostLost
+                }
+            }))
+    }
+
+    /// Whether this management unit has a party organization (of its own,
+    /// or through its host); null for dissolved units and volunteer teams.
+    async fn covered(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        self.guard(ctx)?;
+        Ok(self.coverage_key(ctx).await?.map(|k| k.covered()))
     }
 
     /// A volunteer team's service category; null for other units.
@@ -259,6 +285,16 @@ impl OrgUnit {
 }
 
 impl OrgUnit {
+    /// The coverage counter this unit falls into (its host through the
+    /// request's loader).
+    async fn coverage_key(&self, ctx: &Context<'_>) -> Result<Option<CoverageKey>> {
+        let host = match self.0.host_unit_id {
+            Some(id) => ctx.request().units.load_one(id).await?,
+            None => None,
+        };
+        Ok(CoverageKey::of(&self.0, host.as_ref()))
+    }
+
     /// Fields beyond a unit's identity are for viewers who see it fully;
     /// to a viewer who sees it as a breadcrumb (an ancestor of their scope)
     /// they answer as if it did not exist.

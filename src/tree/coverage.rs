@@ -1,0 +1,206 @@
+//! Keeping the coverage counters (`coverage_counts`) in step with the tree,
+//! inside each write's transaction, and reading them.
+
+use std::collections::HashMap;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::read::{self, UnitFilter};
+use crate::auth::policy::UnitRef;
+use crate::auth::Visibility;
+use crate::db::schema::coverage_counts::{self, dsl as c};
+use crate::db::DbConnection;
+use crate::domain::coverage::CoverageKey;
+use crate::domain::{Level, OrgUnit};
+use crate::error::{AppError, AppResult};
+
+/// The region's counters.
+pub const REGION: i64 = 0;
+
+/// The scopes whose counters `unit` falls into: the region and its
+/// ancestors at levels 1–3 (a building group has only teams beneath it).
+fn scopes(unit: &OrgUnit) -> Vec<i64> {
+    let mut out = vec![REGION];
+    out.extend(
+        [Level::Township, Level::Village, Level::Grid]
+            .iter()
+            .filter_map(|l| unit.ancestry.at(*l)),
+    );
+    out
+}
+
+fn bump(conn: &mut DbConnection, scope: i64, key: &CoverageKey, delta: i64) -> AppResult<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let this = c::coverage_counts
+        .filter(c::scope_id.eq(scope))
+        .filter(c::level.eq(key.level.number()))
+        .filter(c::unit_type.eq(key.unit_type.as_str()))
+        .filter(c::org_form.eq(key.org_form.as_str()))
+        .filter(c::host_lost.eq(key.host_lost));
+    let updated = diesel::update(this)
+        .set(c::n.eq(c::n + delta))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(coverage_counts::table)
+            .values((
+                c::scope_id.eq(scope),
+                c::level.eq(key.level.number()),
+                c::unit_type.eq(key.unit_type.as_str()),
+                c::org_form.eq(key.org_form.as_str()),
+                c::host_lost.eq(key.host_lost),
+                c::n.eq(delta),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn host_of(conn: &mut DbConnection, unit: &OrgUnit) -> AppResult<Option<OrgUnit>> {
+    match unit.host_unit_id {
+        Some(h) => read::find(conn, &Visibility::Everything, h),
+        None => Ok(None),
+    }
+}
+
+fn key_of(conn: &mut DbConnection, unit: Option<&OrgUnit>) -> AppResult<Option<CoverageKey>> {
+    match unit {
+        Some(unit) if unit.org_form.is_some() && unit.is_active() => {
+            let host = host_of(conn, unit)?;
+            Ok(CoverageKey::of(unit, host.as_ref()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// One unit changed (created, edited, dissolved or restored; `None` for
+/// "did not exist"): move its own count, and flip the units it hosts if it
+/// gained or lost an organization that can host them.
+pub fn on_change(
+    conn: &mut DbConnection,
+    before: Option<&OrgUnit>,
+    after: Option<&OrgUnit>,
+) -> AppResult<()> {
+    let (old, new) = (key_of(conn, before)?, key_of(conn, after)?);
+    let (old_scopes, new_scopes) = (before.map(scopes), after.map(scopes));
+    if old != new || old_scopes != new_scopes {
+        if let (Some(k), Some(s)) = (old, &old_scopes) {
+            for scope in s {
+                bump(conn, *scope, &k, -1)?;
+            }
+        }
+        if let (Some(k), Some(s)) = (new, &new_scopes) {
+            for scope in s {
+                bump(conn, *scope, &k, 1)?;
+            }
+        }
+    }
+    let hosted_before = before.is_some_and(OrgUnit::can_host);
+    let hosted_after = after.is_some_and(OrgUnit::can_host);
+    if hosted_before != hosted_after {
+        let host_id = after.or(before).map(|h| h.id).unwrap_or_default();
+        for hosted in read::hosted_by(conn, host_id)? {
+            let Some(form) = hosted.org_form else {
+                continue;
+            };
+            let key = |host_lost| CoverageKey {
+                level: hosted.level(),
+                unit_type: hosted.unit_type,
+                org_form: form,
+                host_lost,
+            };
+            for scope in scopes(&hosted) {
+                bump(conn, scope, &key(!hosted_before), -1)?;
+                bump(conn, scope, &key(!hosted_after), 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A unit moved with its subtree: the subtree's counts leave the scopes
+/// above it that changed and join the new ones.
+pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> AppResult<()> {
+    let (old, new) = (scopes(before), scopes(after));
+    if old == new {
+        return Ok(());
+    }
+    let mut members = read::list_all(
+        conn,
+        &UnitFilter {
+            under: Some(UnitRef::from(after)),
+            ..UnitFilter::default()
+        },
+    )?;
+    members.push(after.clone());
+    let host_ids: Vec<i64> = members.iter().filter_map(|m| m.host_unit_id).collect();
+    let hosts: HashMap<i64, OrgUnit> = read::find_many(conn, &Visibility::Everything, &host_ids)?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect();
+    let mut tally: HashMap<CoverageKey, i64> = HashMap::new();
+    for m in &members {
+        let host = m.host_unit_id.and_then(|h| hosts.get(&h));
+        if let Some(key) = CoverageKey::of(m, host) {
+            *tally.entry(key).or_default() += 1;
+        }
+    }
+    for (key, n) in tally {
+        for scope in old.iter().filter(|s| !new.contains(s)) {
+            bump(conn, *scope, &key, -n)?;
+        }
+        for scope in new.iter().filter(|s| !old.contains(s)) {
+            bump(conn, *scope, &key, n)?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every counter from the units (after a bulk load). The same
+/// statement as the migration's backfill.
+pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
+    conn.batch_execute(
+        "DELETE FROM coverage_counts;
+         INSERT INTO coverage_counts (scope_id, level, unit_type, org_form, host_lost, n)
+         SELECT scope_id, level, unit_type, org_form, host_lost, COUNT(*)
+         FROM (
+             SELECT s.scope_id, u.level, u.unit_type, u.org_form,
+                    CASE WHEN u.org_form = 'AFFILIATED'
+                          AND (h.dissolved_on IS NOT NULL OR h.org_form IN ('NONE', 'AFFILIATED'))
+                         THEN TRUE ELSE FALSE END AS host_lost
+             FROM org_units u
+             LEFT JOIN org_units h ON h.id = u.host_unit_id
+             JOIN (
+                 SELECT id, 0 AS scope_id FROM org_units
+                 UNION ALL SELECT id, township_id FROM org_units WHERE township_id IS NOT NULL
+                 UNION ALL SELECT id, village_id FROM org_units WHERE village_id IS NOT NULL
+                 UNION ALL SELECT id, grid_id FROM org_units WHERE grid_id IS NOT NULL
+             ) s ON s.id = u.id
+             WHERE u.level <= 4 AND u.dissolved_on IS NULL
+         ) c
+         GROUP BY scope_id, level, unit_type, org_form, host_lost;",
+    )?;
+    Ok(())
+}
+
+/// The counters of one scope.
+pub fn counts(conn: &mut DbConnection, scope: i64) -> AppResult<Vec<(CoverageKey, i64)>> {
+    let rows: Vec<(i32, String, String, bool, i64)> = c::coverage_counts
+        .filter(c::scope_id.eq(scope))
+        .select((c::level, c::unit_type, c::org_form, c::host_lost, c::n))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(level, unit_type, org_form, host_lost, n)| {
+            let key = CoverageKey {
+                level: Level::from_number(level)
+                    .ok_or_else(|| AppError::internal(format!("coverage level {level}")))?,
+                unit_type: unit_type.parse().map_err(AppError::internal)?,
+                org_form: org_form.parse().map_err(AppError::internal)?,
+                host_lost,
+            };
+            Ok((key, n))
+        })
+        .collect()
+}
