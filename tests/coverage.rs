@@ -80,6 +80,23 @@ async fn the_demo_countys_relocation_sites_come_out_as_in_the_article() {
     }
     let all_gaps = app.ok("{ coverageGaps { totalCount } }", json!({})).await;
     assert_eq!(all_gaps["coverageGaps"]["totalCount"], cov["gaps"]);
+    let breaks = app.ok("{ coverage { chainGaps } chainGaps(first: 100) { totalCount nodes { level subtreeCounts { total } } } }", json!({})).await;
+    assert_eq!(
+        breaks["chainGaps"]["totalCount"],
+        breaks["coverage"]["chainGaps"]
+    );
+    let n = breaks["chainGaps"]["totalCount"].as_i64().unwrap_or(0);
+    assert!(
+        (1..=20).contains(&n),
+        "a handful of chain gaps in the demo: {n}"
+    );
+    for node in breaks["chainGaps"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(node["subtreeCounts"]["total"], 0, "{node}");
+    }
     let managed = app.ok("{ a: orgUnits(level: TOWNSHIP) { totalCount } b: orgUnits(level: VILLAGE) { totalCount } c: orgUnits(level: GRID) { totalCount } d: orgUnits(level: BUILDING_GROUP) { totalCount } }", json!({})).await;
     let listed: i64 = ["a", "b", "c", "d"]
         .iter()
@@ -147,6 +164,15 @@ async fn a_host_losing_its_organization_turns_affiliated_units_into_gaps() {
     let cov = app.ok(COVERAGE, json!({ "u": t })).await["coverage"].clone();
     assert_eq!(cov["rate"], 1.0);
     assert_eq!(cov["total"], 5);
+    // The relocation site has no children yet, and the courtyard has no team.
+    let chain =
+        "query($u: ID) { coverage(under: $u) { chainGaps } chainGaps(under: $u) { nodes { id } } }";
+    let breaks = app.ok(chain, json!({ "u": t })).await;
+    assert_eq!(breaks["coverage"]["chainGaps"], 2, "{breaks}");
+    app.create(json!({ "parentId": yard, "unitType": "VOLUNTEER_TEAM", "name": "新队", "teamCategory": "SANITATION" })).await;
+    let breaks = app.ok(chain, json!({ "u": t })).await;
+    assert_eq!(breaks["coverage"]["chainGaps"], 1);
+    assert_eq!(breaks["chainGaps"]["nodes"], json!([{ "id": site }]));
 
     // Dissolving and moving update the counts in the same transaction.
     app.ok("mutation($id: ID!) { dissolveOrgUnit(id: $id, on: \"2024-01-01\", reason: \"撤点\") { id } }", json!({ "id": site })).await;

@@ -277,9 +277,15 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
     }
     // Coverage counters against a recount, for the region and every unit
     // of levels 1-3.
+    let mut children: HashMap<i64, i64> = HashMap::new();
+    for d in units.iter().filter(|d| d.is_active()) {
+        if let Some(p) = d.parent_id {
+            *children.entry(p).or_default() += 1;
+        }
+    }
     let key_of = |d: &OrgUnit| {
         let host = d.host_unit_id.map(|h| by_id[&h]);
-        CoverageKey::of(d, host)
+        CoverageKey::of(d, host, children.get(&d.id).copied().unwrap_or_default())
     };
     let scopes: Vec<i64> = std::iter::once(coverage::REGION)
         .chain(

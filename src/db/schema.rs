@@ -99,12 +99,13 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
-    coverage_counts (scope_id, level, unit_type, org_form, host_lost) {
+    coverage_counts (scope_id, level, unit_type, org_form, host_lost, childless) {
         scope_id -> BigInt,
         level -> Integer,
         unit_type -> Text,
         org_form -> Text,
         host_lost -> Bool,
+        childless -> Bool,
         n -> BigInt,
     }
 }

@@ -14,6 +14,8 @@ pub struct CoverageKey {
     pub unit_type: UnitType,
     pub org_form: OrgForm,
     pub host_lost: bool,
+    /// No active child: the five-level chain (五级联动) breaks here.
+    pub childless: bool,
 }
 
 impl CoverageKey {
@@ -25,18 +27,27 @@ impl CoverageKey {
 
     /// The counter an active management unit falls into; `None` for
     /// volunteer teams and dissolved units, which coverage leaves out.
-    pub fn of(unit: &OrgUnit, host: Option<&OrgUnit>) -> Option<CoverageKey> {
-        let form = unit.org_form?;
-        if !unit.is_active() {
-            return None;
-        }
+    pub fn of(unit: &OrgUnit, host: Option<&OrgUnit>, active_children: i64) -> Option<CoverageKey> {
+        let reason = gap_reason(unit, host)?;
         Some(CoverageKey {
             level: unit.level(),
             unit_type: unit.unit_type,
-            org_form: form,
-            host_lost: form == OrgForm::Affiliated && !host.is_some_and(OrgUnit::can_host),
+            org_form: unit.org_form?,
+            host_lost: reason == Some(GapReason::HostLost),
+            childless: active_children == 0,
         })
     }
+}
+
+/// Whether a unit counts for coverage (`None`: a volunteer team or a
+/// dissolved unit) and, if it does, why it is a gap (`Some(None)`: covered).
+pub fn gap_reason(unit: &OrgUnit, host: Option<&OrgUnit>) -> Option<Option<GapReason>> {
+    let form = unit.org_form.filter(|_| unit.is_active())?;
+    Some(match form {
+        OrgForm::None => Some(GapReason::NoOrganization),
+        OrgForm::Affiliated if !host.is_some_and(OrgUnit::can_host) => Some(GapReason::HostLost),
+        _ => None,
+    })
 }
 
 /// Why a unit is a coverage gap.
@@ -53,6 +64,8 @@ pub enum GapReason {
 pub struct Counts {
     pub total: i64,
     pub covered: i64,
+    /// Units with no active child (a break in the five-level chain).
+    pub chain_gaps: i64,
     pub by_form: BTreeMap<OrgForm, i64>,
 }
 
@@ -61,6 +74,9 @@ impl Counts {
         self.total += n;
         if key.covered() {
             self.covered += n;
+        }
+        if key.childless {
+            self.chain_gaps += n;
         }
         *self.by_form.entry(key.org_form).or_default() += n;
     }
@@ -106,6 +122,7 @@ mod tests {
             unit_type: UnitType::RelocationSite,
             org_form: form,
             host_lost,
+            childless: false,
         }
     }
 

@@ -39,7 +39,8 @@ fn bump(conn: &mut DbConnection, scope: i64, key: &CoverageKey, delta: i64) -> A
         .filter(c::level.eq(key.level.number()))
         .filter(c::unit_type.eq(key.unit_type.as_str()))
         .filter(c::org_form.eq(key.org_form.as_str()))
-        .filter(c::host_lost.eq(key.host_lost));
+        .filter(c::host_lost.eq(key.host_lost))
+        .filter(c::childless.eq(key.childless));
     let updated = diesel::update(this)
         .set(c::n.eq(c::n + delta))
         .execute(conn)?;
@@ -51,6 +52,7 @@ fn bump(conn: &mut DbConnection, scope: i64, key: &CoverageKey, delta: i64) -> A
                 c::unit_type.eq(key.unit_type.as_str()),
                 c::org_form.eq(key.org_form.as_str()),
                 c::host_lost.eq(key.host_lost),
+                c::childless.eq(key.childless),
                 c::n.eq(delta),
             ))
             .execute(conn)?;
@@ -65,63 +67,107 @@ fn host_of(conn: &mut DbConnection, unit: &OrgUnit) -> AppResult<Option<OrgUnit>
     }
 }
 
-fn key_of(conn: &mut DbConnection, unit: Option<&OrgUnit>) -> AppResult<Option<CoverageKey>> {
+/// The counter of `unit` as the database now holds it, with `children`
+/// active children (`None`: count them).
+fn key_of(
+    conn: &mut DbConnection,
+    unit: Option<&OrgUnit>,
+    children: Option<i64>,
+) -> AppResult<Option<CoverageKey>> {
     match unit {
         Some(unit) if unit.org_form.is_some() && unit.is_active() => {
             let host = host_of(conn, unit)?;
-            Ok(CoverageKey::of(unit, host.as_ref()))
+            let children = match children {
+                Some(n) => n,
+                None => read::active_children(conn, unit.id)?,
+            };
+            Ok(CoverageKey::of(unit, host.as_ref(), children))
         }
         _ => Ok(None),
     }
 }
 
+fn shift(
+    conn: &mut DbConnection,
+    unit_scopes: &[i64],
+    from: Option<CoverageKey>,
+    to: Option<CoverageKey>,
+) -> AppResult<()> {
+    if from == to {
+        return Ok(());
+    }
+    for scope in unit_scopes {
+        if let Some(k) = &from {
+            bump(conn, *scope, k, -1)?;
+        }
+        if let Some(k) = &to {
+            bump(conn, *scope, k, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// `parent` gained (`+1`) or lost (`-1`) an active child, already written:
+/// it may have stopped or started being a break in the chain.
+fn child_count_changed(conn: &mut DbConnection, parent: Option<i64>, delta: i64) -> AppResult<()> {
+    let Some(id) = parent else { return Ok(()) };
+    let Some(p) = read::find(conn, &Visibility::Everything, id)? else {
+        return Ok(());
+    };
+    let now = read::active_children(conn, id)?;
+    let (was, is) = (
+        key_of(conn, Some(&p), Some(now - delta))?,
+        key_of(conn, Some(&p), Some(now))?,
+    );
+    shift(conn, &scopes(&p), was, is)
+}
+
 /// One unit changed (created, edited, dissolved or restored; `None` for
-/// "did not exist"): move its own count, and flip the units it hosts if it
-/// gained or lost an organization that can host them.
+/// "did not exist"), already written: move its own count, tell its parent
+/// if it started or stopped counting as an active child, and flip the units
+/// it hosts if it gained or lost an organization that can host them.
 pub fn on_change(
     conn: &mut DbConnection,
     before: Option<&OrgUnit>,
     after: Option<&OrgUnit>,
 ) -> AppResult<()> {
-    let (old, new) = (key_of(conn, before)?, key_of(conn, after)?);
+    let (old, new) = (key_of(conn, before, None)?, key_of(conn, after, None)?);
     let (old_scopes, new_scopes) = (before.map(scopes), after.map(scopes));
     if old != new || old_scopes != new_scopes {
-        if let (Some(k), Some(s)) = (old, &old_scopes) {
-            for scope in s {
-                bump(conn, *scope, &k, -1)?;
-            }
-        }
-        if let (Some(k), Some(s)) = (new, &new_scopes) {
-            for scope in s {
-                bump(conn, *scope, &k, 1)?;
-            }
-        }
+        shift(conn, old_scopes.as_deref().unwrap_or_default(), old, None)?;
+        shift(conn, new_scopes.as_deref().unwrap_or_default(), None, new)?;
+    }
+    let (was_active, is_active) = (
+        before.is_some_and(OrgUnit::is_active),
+        after.is_some_and(OrgUnit::is_active),
+    );
+    if was_active != is_active {
+        let parent = after.or(before).and_then(|u| u.parent_id);
+        child_count_changed(conn, parent, if is_active { 1 } else { -1 })?;
     }
     let hosted_before = before.is_some_and(OrgUnit::can_host);
     let hosted_after = after.is_some_and(OrgUnit::can_host);
     if hosted_before != hosted_after {
         let host_id = after.or(before).map(|h| h.id).unwrap_or_default();
         for hosted in read::hosted_by(conn, host_id)? {
-            let Some(form) = hosted.org_form else {
+            let Some(key) = key_of(conn, Some(&hosted), None)? else {
                 continue;
             };
-            let key = |host_lost| CoverageKey {
-                level: hosted.level(),
-                unit_type: hosted.unit_type,
-                org_form: form,
-                host_lost,
-            };
-            for scope in scopes(&hosted) {
-                bump(conn, scope, &key(!hosted_before), -1)?;
-                bump(conn, scope, &key(!hosted_after), 1)?;
-            }
+            let with = |host_lost| CoverageKey { host_lost, ..key };
+            shift(
+                conn,
+                &scopes(&hosted),
+                Some(with(!hosted_before)),
+                Some(with(!hosted_after)),
+            )?;
         }
     }
     Ok(())
 }
 
-/// A unit moved with its subtree: the subtree's counts leave the scopes
-/// above it that changed and join the new ones.
+/// A unit moved with its subtree, already written: the subtree's counts
+/// leave the scopes above it that changed and join the new ones; the old
+/// parent lost a child and the new one gained one.
 pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> AppResult<()> {
     let (old, new) = (scopes(before), scopes(after));
     if old == new {
@@ -140,10 +186,18 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
         .into_iter()
         .map(|h| (h.id, h))
         .collect();
+    // Every descendant is a member, so children are counted among them.
+    let mut children: HashMap<i64, i64> = HashMap::new();
+    for m in members.iter().filter(|m| m.is_active()) {
+        if let Some(p) = m.parent_id {
+            *children.entry(p).or_default() += 1;
+        }
+    }
     let mut tally: HashMap<CoverageKey, i64> = HashMap::new();
     for m in &members {
         let host = m.host_unit_id.and_then(|h| hosts.get(&h));
-        if let Some(key) = CoverageKey::of(m, host) {
+        let n = children.get(&m.id).copied().unwrap_or_default();
+        if let Some(key) = CoverageKey::of(m, host, n) {
             *tally.entry(key).or_default() += 1;
         }
     }
@@ -155,7 +209,8 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
             bump(conn, *scope, &key, n)?;
         }
     }
-    Ok(())
+    child_count_changed(conn, before.parent_id, -1)?;
+    child_count_changed(conn, after.parent_id, 1)
 }
 
 /// Recomputes every counter from the units (after a bulk load). The same
@@ -163,13 +218,15 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
 pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
     conn.batch_execute(
         "DELETE FROM coverage_counts;
-         INSERT INTO coverage_counts (scope_id, level, unit_type, org_form, host_lost, n)
-         SELECT scope_id, level, unit_type, org_form, host_lost, COUNT(*)
+         INSERT INTO coverage_counts (scope_id, level, unit_type, org_form, host_lost, childless, n)
+         SELECT scope_id, level, unit_type, org_form, host_lost, childless, COUNT(*)
          FROM (
              SELECT s.scope_id, u.level, u.unit_type, u.org_form,
                     CASE WHEN u.org_form = 'AFFILIATED'
                           AND (h.dissolved_on IS NOT NULL OR h.org_form IN ('NONE', 'AFFILIATED'))
-                         THEN TRUE ELSE FALSE END AS host_lost
+                         THEN TRUE ELSE FALSE END AS host_lost,
+                    CASE WHEN EXISTS (SELECT 1 FROM org_units k WHERE k.parent_id = u.id AND k.dissolved_on IS NULL)
+                         THEN FALSE ELSE TRUE END AS childless
              FROM org_units u
              LEFT JOIN org_units h ON h.id = u.host_unit_id
              JOIN (
@@ -180,25 +237,33 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
              ) s ON s.id = u.id
              WHERE u.level <= 4 AND u.dissolved_on IS NULL
          ) c
-         GROUP BY scope_id, level, unit_type, org_form, host_lost;",
+         GROUP BY scope_id, level, unit_type, org_form, host_lost, childless;",
     )?;
     Ok(())
 }
 
 /// The counters of one scope.
 pub fn counts(conn: &mut DbConnection, scope: i64) -> AppResult<Vec<(CoverageKey, i64)>> {
-    let rows: Vec<(i32, String, String, bool, i64)> = c::coverage_counts
+    let rows: Vec<(i32, String, String, bool, bool, i64)> = c::coverage_counts
         .filter(c::scope_id.eq(scope))
-        .select((c::level, c::unit_type, c::org_form, c::host_lost, c::n))
+        .select((
+            c::level,
+            c::unit_type,
+            c::org_form,
+            c::host_lost,
+            c::childless,
+            c::n,
+        ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(level, unit_type, org_form, host_lost, n)| {
+        .map(|(level, unit_type, org_form, host_lost, childless, n)| {
             let key = CoverageKey {
                 level: Level::from_number(level)
                     .ok_or_else(|| AppError::internal(format!("coverage level {level}")))?,
                 unit_type: unit_type.parse().map_err(AppError::internal)?,
                 org_form: org_form.parse().map_err(AppError::internal)?,
                 host_lost,
+                childless,
             };
             Ok((key, n))
         })

@@ -33,6 +33,8 @@ pub struct UnitFilter {
     pub include_dissolved: bool,
     /// Only coverage gaps (`Some(None)`: for any reason).
     pub gaps: Option<Option<GapReason>>,
+    /// Only management units with no active child (chain gaps).
+    pub childless: bool,
 }
 
 type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
@@ -117,6 +119,16 @@ fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
             None => Box::new(none.or(host_lost)),
         };
         q = q.filter(cond);
+    }
+    if f.childless {
+        let k = diesel::alias!(org_units as kids);
+        let with_children = k
+            .filter(k.field(u::dissolved_on).is_null())
+            .filter(k.field(u::parent_id).is_not_null())
+            .select(k.field(u::parent_id).assume_not_null());
+        q = q
+            .filter(u::level.le(Level::BuildingGroup.number()))
+            .filter(u::id.ne_all(with_children));
     }
     if !f.include_dissolved {
         q = q.filter(u::dissolved_on.is_null());

@@ -66,7 +66,8 @@ impl CoverageQuery {
                                 Some(h) => read::find(c, &Visibility::Everything, h)?,
                                 None => None,
                             };
-                            if let Some(key) = CoverageKey::of(unit, host.as_ref()) {
+                            let children = read::active_children(c, unit.id)?;
+                            if let Some(key) = CoverageKey::of(unit, host.as_ref(), children) {
                                 counts.push((key, 1));
                             }
                         }
@@ -100,6 +101,40 @@ impl CoverageQuery {
             level,
             unit_type,
             gaps: Some(reason),
+            ..UnitFilter::default()
+        };
+        unit_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// Active management units (levels 1–4) with no active child: where the
+    /// five-level chain (五级联动) is broken. In creation order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn chain_gaps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only units beneath this unit.")] under: Option<ID>,
+        #[graphql(desc = "Only units at this level.")] level: Option<Level>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<OrgUnitConnection> {
+        ctx.viewer().require_signed_in()?;
+        let filter = UnitFilter {
+            under: scope_unit(ctx, under).await?,
+            level,
+            childless: true,
             ..UnitFilter::default()
         };
         unit_connection(

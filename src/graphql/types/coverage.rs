@@ -17,6 +17,8 @@ pub struct Coverage {
     pub gaps: i64,
     /// `covered / total`, 0 to 1; null when there are no units.
     pub rate: Option<f64>,
+    /// Units with no active child, where the five-level chain (五级联动) breaks.
+    pub chain_gaps: i64,
     /// Per level, township first.
     pub levels: Vec<LevelCoverage>,
 }
@@ -36,6 +38,8 @@ pub struct LevelCoverage {
     pub gaps: i64,
     /// `covered / total`, 0 to 1; null when there are no units.
     pub rate: Option<f64>,
+    /// Units with no active child.
+    pub chain_gaps: i64,
     /// Units per organization form.
     pub by_form: Vec<FormCount>,
     /// The same per unit type.
@@ -57,6 +61,8 @@ pub struct UnitTypeCoverage {
     pub gaps: i64,
     /// `covered / total`, 0 to 1; null when there are no units.
     pub rate: Option<f64>,
+    /// Units with no active child.
+    pub chain_gaps: i64,
     /// Units per organization form.
     pub by_form: Vec<FormCount>,
 }
@@ -91,6 +97,7 @@ impl From<Tally> for Coverage {
             covered: t.all.covered,
             gaps: t.all.gaps(),
             rate: t.all.rate(),
+            chain_gaps: t.all.chain_gaps,
             levels: t
                 .levels
                 .iter()
@@ -101,6 +108,7 @@ impl From<Tally> for Coverage {
                     covered: counts.covered,
                     gaps: counts.gaps(),
                     rate: counts.rate(),
+                    chain_gaps: counts.chain_gaps,
                     by_form: forms(counts),
                     unit_types: types
                         .iter()
@@ -111,6 +119,7 @@ impl From<Tally> for Coverage {
                             covered: c.covered,
                             gaps: c.gaps(),
                             rate: c.rate(),
+                            chain_gaps: c.chain_gaps,
                             by_form: forms(c),
                         })
                         .collect(),

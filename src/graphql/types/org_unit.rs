@@ -7,7 +7,7 @@ use super::connection::{unit_connection, OrgUnitConnection, PageArgs};
 use super::scalars::Date;
 use super::subtree_counts::SubtreeCounts;
 use crate::auth::policy::Sight;
-use crate::domain::coverage::{CoverageKey, GapReason};
+use crate::domain::coverage::{gap_reason, GapReason};
 use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{encode, Kind};
@@ -87,24 +87,14 @@ impl OrgUnit {
     /// covered, and for dissolved units and volunteer teams.
     async fn gap_reason(&self, ctx: &Context<'_>) -> Result<Option<GapReason>> {
         self.guard(ctx)?;
-        Ok(self
-            .coverage_key(ctx)
-            .await?
-            .filter(|k| !k.covered())
-            .map(|k| {
-                if k.org_form == OrgForm::None {
-                    GapReason::NoOrganization
-                } else {
-                    GapReason::HostLost
-                }
-            }))
+        Ok(self.coverage_status(ctx).await?.flatten())
     }
 
     /// Whether this management unit has a party organization (of its own,
     /// or through its host); null for dissolved units and volunteer teams.
     async fn covered(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         self.guard(ctx)?;
-        Ok(self.coverage_key(ctx).await?.map(|k| k.covered()))
+        Ok(self.coverage_status(ctx).await?.map(|gap| gap.is_none()))
     }
 
     /// A volunteer team's service category; null for other units.
@@ -285,14 +275,14 @@ impl OrgUnit {
 }
 
 impl OrgUnit {
-    /// The coverage counter this unit falls into (its host through the
-    /// request's loader).
-    async fn coverage_key(&self, ctx: &Context<'_>) -> Result<Option<CoverageKey>> {
+    /// Whether the unit counts for coverage and why it is a gap (its host
+    /// through the request's loader).
+    async fn coverage_status(&self, ctx: &Context<'_>) -> Result<Option<Option<GapReason>>> {
         let host = match self.0.host_unit_id {
             Some(id) => ctx.request().units.load_one(id).await?,
             None => None,
         };
-        Ok(CoverageKey::of(&self.0, host.as_ref()))
+        Ok(gap_reason(&self.0, host.as_ref()))
     }
 
     /// Fields beyond a unit's identity are for viewers who see it fully;
