@@ -54,6 +54,7 @@ fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
 
 const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
 const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";
+const COVERAGE: &str = "query Coverage($under: ID) { coverage(under: $under) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
 const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";
 
 fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
@@ -208,6 +209,22 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
                 region(),
                 ANCESTORS,
                 json!({ "id": id(teams[i % teams.len()]) }),
+            )
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "coverage of the whole region", n, |_| {
+            (region(), COVERAGE, json!({}))
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "coverage of one township", n, |i| {
+            (
+                region(),
+                COVERAGE,
+                json!({ "under": id(townships[i % townships.len()]) }),
             )
         })
         .await?,

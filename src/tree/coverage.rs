@@ -30,34 +30,78 @@ fn scopes(unit: &OrgUnit) -> Vec<i64> {
     out
 }
 
-fn bump(conn: &mut DbConnection, scope: i64, key: &CoverageKey, delta: i64) -> AppResult<()> {
-    if delta == 0 {
-        return Ok(());
+/// Counter changes gathered during one write, applied in one upsert.
+#[derive(Default)]
+struct Deltas(HashMap<(i64, CoverageKey), i64>);
+
+#[derive(Insertable)]
+#[diesel(table_name = coverage_counts)]
+struct CountRow {
+    scope_id: i64,
+    level: i32,
+    unit_type: &'static str,
+    org_form: &'static str,
+    host_lost: bool,
+    childless: bool,
+    n: i64,
+}
+
+impl Deltas {
+    fn add(&mut self, scope: i64, key: CoverageKey, n: i64) {
+        *self.0.entry((scope, key)).or_default() += n;
     }
-    let this = c::coverage_counts
-        .filter(c::scope_id.eq(scope))
-        .filter(c::level.eq(key.level.number()))
-        .filter(c::unit_type.eq(key.unit_type.as_str()))
-        .filter(c::org_form.eq(key.org_form.as_str()))
-        .filter(c::host_lost.eq(key.host_lost))
-        .filter(c::childless.eq(key.childless));
-    let updated = diesel::update(this)
-        .set(c::n.eq(c::n + delta))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(coverage_counts::table)
-            .values((
-                c::scope_id.eq(scope),
-                c::level.eq(key.level.number()),
-                c::unit_type.eq(key.unit_type.as_str()),
-                c::org_form.eq(key.org_form.as_str()),
-                c::host_lost.eq(key.host_lost),
-                c::childless.eq(key.childless),
-                c::n.eq(delta),
-            ))
-            .execute(conn)?;
+
+    /// `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, in chunks.
+    fn apply(self, conn: &mut DbConnection) -> AppResult<()> {
+        let rows: Vec<CountRow> = self
+            .0
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((scope_id, k), n)| CountRow {
+                scope_id,
+                level: k.level.number(),
+                unit_type: k.unit_type.as_str(),
+                org_form: k.org_form.as_str(),
+                host_lost: k.host_lost,
+                childless: k.childless,
+                n,
+            })
+            .collect();
+        let key = (
+            c::scope_id,
+            c::level,
+            c::unit_type,
+            c::org_form,
+            c::host_lost,
+            c::childless,
+        );
+        let add = c::n.eq(c::n + diesel::upsert::excluded(c::n));
+        match conn {
+            // One statement per 500 counters: a round trip each.
+            DbConnection::Pg(db) => {
+                for chunk in rows.chunks(500) {
+                    diesel::insert_into(coverage_counts::table)
+                        .values(chunk)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(add)
+                        .execute(db)?;
+                }
+            }
+            // SQLite is in-process, and diesel builds its upserts one row at a time.
+            DbConnection::Sqlite(db) => {
+                for row in &rows {
+                    diesel::insert_into(coverage_counts::table)
+                        .values(row)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(add)
+                        .execute(db)?;
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn host_of(conn: &mut DbConnection, unit: &OrgUnit) -> AppResult<Option<OrgUnit>> {
@@ -88,28 +132,32 @@ fn key_of(
 }
 
 fn shift(
-    conn: &mut DbConnection,
+    deltas: &mut Deltas,
     unit_scopes: &[i64],
     from: Option<CoverageKey>,
     to: Option<CoverageKey>,
-) -> AppResult<()> {
+) {
     if from == to {
-        return Ok(());
+        return;
     }
     for scope in unit_scopes {
-        if let Some(k) = &from {
-            bump(conn, *scope, k, -1)?;
+        if let Some(k) = from {
+            deltas.add(*scope, k, -1);
         }
-        if let Some(k) = &to {
-            bump(conn, *scope, k, 1)?;
+        if let Some(k) = to {
+            deltas.add(*scope, k, 1);
         }
     }
-    Ok(())
 }
 
 /// `parent` gained (`+1`) or lost (`-1`) an active child, already written:
 /// it may have stopped or started being a break in the chain.
-fn child_count_changed(conn: &mut DbConnection, parent: Option<i64>, delta: i64) -> AppResult<()> {
+fn child_count_changed(
+    conn: &mut DbConnection,
+    deltas: &mut Deltas,
+    parent: Option<i64>,
+    delta: i64,
+) -> AppResult<()> {
     let Some(id) = parent else { return Ok(()) };
     let Some(p) = read::find(conn, &Visibility::Everything, id)? else {
         return Ok(());
@@ -119,7 +167,8 @@ fn child_count_changed(conn: &mut DbConnection, parent: Option<i64>, delta: i64)
         key_of(conn, Some(&p), Some(now - delta))?,
         key_of(conn, Some(&p), Some(now))?,
     );
-    shift(conn, &scopes(&p), was, is)
+    shift(deltas, &scopes(&p), was, is);
+    Ok(())
 }
 
 /// One unit changed (created, edited, dissolved or restored; `None` for
@@ -131,11 +180,22 @@ pub fn on_change(
     before: Option<&OrgUnit>,
     after: Option<&OrgUnit>,
 ) -> AppResult<()> {
+    let mut deltas = Deltas::default();
     let (old, new) = (key_of(conn, before, None)?, key_of(conn, after, None)?);
     let (old_scopes, new_scopes) = (before.map(scopes), after.map(scopes));
     if old != new || old_scopes != new_scopes {
-        shift(conn, old_scopes.as_deref().unwrap_or_default(), old, None)?;
-        shift(conn, new_scopes.as_deref().unwrap_or_default(), None, new)?;
+        shift(
+            &mut deltas,
+            old_scopes.as_deref().unwrap_or_default(),
+            old,
+            None,
+        );
+        shift(
+            &mut deltas,
+            new_scopes.as_deref().unwrap_or_default(),
+            None,
+            new,
+        );
     }
     let (was_active, is_active) = (
         before.is_some_and(OrgUnit::is_active),
@@ -143,7 +203,7 @@ pub fn on_change(
     );
     if was_active != is_active {
         let parent = after.or(before).and_then(|u| u.parent_id);
-        child_count_changed(conn, parent, if is_active { 1 } else { -1 })?;
+        child_count_changed(conn, &mut deltas, parent, if is_active { 1 } else { -1 })?;
     }
     let hosted_before = before.is_some_and(OrgUnit::can_host);
     let hosted_after = after.is_some_and(OrgUnit::can_host);
@@ -155,14 +215,14 @@ pub fn on_change(
             };
             let with = |host_lost| CoverageKey { host_lost, ..key };
             shift(
-                conn,
+                &mut deltas,
                 &scopes(&hosted),
                 Some(with(!hosted_before)),
                 Some(with(!hosted_after)),
-            )?;
+            );
         }
     }
-    Ok(())
+    deltas.apply(conn)
 }
 
 /// A unit moved with its subtree, already written: the subtree's counts
@@ -201,16 +261,18 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
             *tally.entry(key).or_default() += 1;
         }
     }
+    let mut deltas = Deltas::default();
     for (key, n) in tally {
         for scope in old.iter().filter(|s| !new.contains(s)) {
-            bump(conn, *scope, &key, -n)?;
+            deltas.add(*scope, key, -n);
         }
         for scope in new.iter().filter(|s| !old.contains(s)) {
-            bump(conn, *scope, &key, n)?;
+            deltas.add(*scope, key, n);
         }
     }
-    child_count_changed(conn, before.parent_id, -1)?;
-    child_count_changed(conn, after.parent_id, 1)
+    child_count_changed(conn, &mut deltas, before.parent_id, -1)?;
+    child_count_changed(conn, &mut deltas, after.parent_id, 1)?;
+    deltas.apply(conn)
 }
 
 /// Recomputes every counter from the units (after a bulk load). The same
