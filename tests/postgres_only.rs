@@ -84,4 +84,25 @@ fn tree_writes_hold_the_tree_lock() {
         .expect("write");
     assert_eq!(inside, 1, "the write transaction holds the tree lock");
     assert_eq!(held_by(pid), 0, "released at commit");
+
+    // Session writes (sign-in, rotation) do not take it: a login storm never
+    // queues tree edits behind Argon2 or each other.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let observer_url = url.clone();
+    let sessions = rt
+        .block_on(test_db.db.write_rows(move |c| {
+            let pid: Pid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result(c)?;
+            let mut observer = PgConnection::establish(&observer_url).expect("observer connection");
+            let held: Count = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1",
+            )
+            .bind::<diesel::sql_types::Integer, _>(pid.pid)
+            .get_result(&mut observer)?;
+            Ok(held.n)
+        }))
+        .expect("session write");
+    assert_eq!(sessions, 0);
 }

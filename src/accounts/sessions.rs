@@ -90,21 +90,15 @@ impl AuthService {
         })
     }
 
-    /// Checks the password. Unknown users and wrong passwords fail alike,
-    /// after the same Argon2 work. Returns the outcome inside `Ok` so the
-    /// caller commits the failed-login audit entry too.
-    pub fn login(
+    /// Checks a password, writing nothing: the slow Argon2 work runs outside
+    /// any write lock. Unknown users and wrong passwords fail alike, after
+    /// the same Argon2 work.
+    pub fn check_password(
         &self,
         conn: &mut DbConnection,
         username: &str,
         password_given: &str,
-        client: &str,
-        request_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> AppResult<AppResult<Tokens>> {
-        if let Err(e) = self.limiter.attempt(username, client) {
-            return Ok(Err(e));
-        }
+    ) -> AppResult<Option<Account>> {
         let account = store::find_by_username(conn, username)?;
         let ok = match &account {
             Some(a) => a.password_matches(password_given) && !a.disabled,
@@ -113,7 +107,22 @@ impl AuthService {
                 false
             }
         };
-        let Some(account) = account.filter(|_| ok) else {
+        Ok(account.filter(|_| ok))
+    }
+
+    /// Records a sign-in checked by [`AuthService::check_password`] (a short
+    /// write) and issues its tokens. Returns the outcome inside `Ok` so the
+    /// caller commits the failed-login audit entry too.
+    pub fn record_login(
+        &self,
+        conn: &mut DbConnection,
+        checked: Option<Account>,
+        username: &str,
+        client: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AppResult<AppResult<Tokens>> {
+        let Some(account) = checked else {
             audit::record(
                 conn,
                 &AuditEntry::login_failed(username, client, request_id, now),
@@ -165,9 +174,16 @@ impl AuthService {
         let Some(account) = account else {
             return Ok(Err(wrong_credentials()));
         };
-        diesel::update(r::refresh_tokens.find(row.id))
+        // Only one rotation may win: a concurrent one with the same token
+        // finds it used (the row lock makes it wait, then re-check) and is
+        // treated as reuse.
+        let marked = diesel::update(r::refresh_tokens.find(row.id).filter(r::used_at.is_null()))
             .set(r::used_at.eq(Some(now.naive_utc())))
             .execute(conn)?;
+        if marked == 0 {
+            revoke_family(conn, &row.family, now)?;
+            return Ok(Err(wrong_credentials()));
+        }
         audit::record(
             conn,
             &AuditEntry::session(

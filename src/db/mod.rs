@@ -227,6 +227,27 @@ impl Db {
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
+        self.transact(true, f)
+    }
+
+    /// A write that touches no tree ancestry (sessions, tokens): one
+    /// transaction, without the tree lock on PostgreSQL, so sign-ins never
+    /// wait for tree writes or each other.
+    pub async fn write_rows<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.transact(false, f))
+            .await
+            .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    fn transact<T, F>(&self, tree_lock: bool, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T>,
+    {
         let _serialized = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
@@ -234,7 +255,7 @@ impl Db {
         let mut pooled = self.pool.get()?;
         let conn: &mut DbConnection = &mut pooled;
         conn.transaction(|conn| {
-            if let DbConnection::Pg(_) = conn {
+            if let (true, DbConnection::Pg(_)) = (tree_lock, &conn) {
                 conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({TREE_LOCK})"))?;
             }
             f(conn)

@@ -26,17 +26,17 @@ impl SessionMutation {
         let service = auth(ctx).clone();
         let client = ctx.request().client.clone();
         let request_id = ctx.request().request_id.clone();
+        service.limiter.attempt(&username, &client)?;
+        let checker = service.clone();
+        let name = username.clone();
+        let checked = ctx
+            .db()
+            .read(move |c| checker.check_password(c, &name, &password))
+            .await?;
         let outcome = ctx
             .db()
-            .write(move |c| {
-                service.login(
-                    c,
-                    &username,
-                    &password,
-                    &client,
-                    request_id.as_deref(),
-                    now(),
-                )
+            .write_rows(move |c| {
+                service.record_login(c, checked, &username, &client, request_id.as_deref(), now())
             })
             .await?;
         Ok(AuthPayload(outcome?))
@@ -49,7 +49,7 @@ impl SessionMutation {
         let request_id = ctx.request().request_id.clone();
         let outcome = ctx
             .db()
-            .write(move |c| service.refresh(c, &token, request_id.as_deref(), now()))
+            .write_rows(move |c| service.refresh(c, &token, request_id.as_deref(), now()))
             .await?;
         Ok(AuthPayload(outcome?))
     }
@@ -64,7 +64,7 @@ impl SessionMutation {
         let request_id = ctx.request().request_id.clone();
         Ok(ctx
             .db()
-            .write(move |c| {
+            .write_rows(move |c| {
                 service.logout(c, account_id, &refresh_token, request_id.as_deref(), now())
             })
             .await?)
@@ -88,7 +88,7 @@ impl SessionMutation {
         let service = auth(ctx).clone();
         let request_id = ctx.request().request_id.clone();
         ctx.db()
-            .write(move |c| {
+            .write_rows(move |c| {
                 service.change_password(
                     c,
                     account_id,
