@@ -174,12 +174,18 @@ async fn viewer_of(state: &AppState, headers: &HeaderMap) -> AppResult<Viewer> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthenticated)?;
     let verified = state.auth.keys.verify(token.trim())?;
-    let auth = state.auth.clone();
-    let session = state
-        .db
-        .read(move |c| auth.session(c, verified.account_id))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    // A cached session costs no database round trip at all.
+    let session = match state.auth.sessions.get(verified.account_id) {
+        Some(cached) => cached,
+        None => {
+            let auth = state.auth.clone();
+            state
+                .db
+                .read(move |c| auth.session(c, verified.account_id))
+                .await?
+        }
+    }
+    .ok_or(AppError::Unauthenticated)?;
     if verified.issued_at_ms < session.tokens_valid_after_ms {
         return Err(AppError::Unauthenticated);
     }

@@ -181,7 +181,20 @@ pub fn on_change(
     after: Option<&OrgUnit>,
 ) -> AppResult<()> {
     let mut deltas = Deltas::default();
-    let (old, new) = (key_of(conn, before, None)?, key_of(conn, after, None)?);
+    // Before and after are the same unit, and this write changed none of
+    // its children: count them once.
+    let children = match after.or(before) {
+        Some(u)
+            if before.is_some_and(OrgUnit::is_active) || after.is_some_and(OrgUnit::is_active) =>
+        {
+            Some(read::active_children(conn, u.id)?)
+        }
+        _ => None,
+    };
+    let (old, new) = (
+        key_of(conn, before, children)?,
+        key_of(conn, after, children)?,
+    );
     let (old_scopes, new_scopes) = (before.map(scopes), after.map(scopes));
     if old != new || old_scopes != new_scopes {
         shift(
