@@ -133,7 +133,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let config = config(&cli.database, &cli.auth, Vec::new())?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
-            let n = db.migrate()?;
+            let n = crate::migrate(&db)?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }

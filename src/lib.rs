@@ -30,6 +30,14 @@ use crate::graphql::AppSchema;
 use crate::metrics::Metrics;
 pub use crate::routes::router;
 
+/// Runs pending migrations, then gives units from before history was kept
+/// the history their rows tell. Returns how many migrations ran.
+pub fn migrate(db: &Db) -> AppResult<usize> {
+    let applied = db.migrate()?;
+    db.write_blocking(|conn| tree::history::backfill_recorded(conn, chrono::Utc::now()))?;
+    Ok(applied)
+}
+
 /// What every handler shares: no globals, all here.
 #[derive(Clone)]
 pub struct AppState {
@@ -44,7 +52,7 @@ impl AppState {
     /// Opens the database, runs pending migrations and builds the schema.
     pub fn open(config: &Config) -> AppResult<AppState> {
         let db = Db::connect(&config.database, &config.pool)?;
-        db.migrate()?;
+        migrate(&db)?;
         AppState::with_db(db, config)
     }
 

@@ -169,13 +169,14 @@ async fn a_host_losing_its_organization_turns_affiliated_units_into_gaps() {
         "query($u: ID) { coverage(under: $u) { chainGaps } chainGaps(under: $u) { nodes { id } } }";
     let breaks = app.ok(chain, json!({ "u": t })).await;
     assert_eq!(breaks["coverage"]["chainGaps"], 2, "{breaks}");
-    app.create(json!({ "parentId": yard, "unitType": "VOLUNTEER_TEAM", "name": "新队", "teamCategory": "SANITATION" })).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    app.create(json!({ "parentId": yard, "unitType": "VOLUNTEER_TEAM", "name": "新队", "teamCategory": "SANITATION", "effectiveOn": today })).await;
     let breaks = app.ok(chain, json!({ "u": t })).await;
     assert_eq!(breaks["coverage"]["chainGaps"], 1);
     assert_eq!(breaks["chainGaps"]["nodes"], json!([{ "id": site }]));
 
     // Dissolving and moving update the counts in the same transaction.
-    app.ok("mutation($id: ID!) { dissolveOrgUnit(id: $id, on: \"2024-01-01\", reason: \"撤点\") { id } }", json!({ "id": site })).await;
+    app.ok("mutation($id: ID!, $on: Date!) { dissolveOrgUnit(id: $id, on: $on, reason: \"撤点\") { id } }", json!({ "id": site, "on": today })).await;
     assert_eq!(
         app.ok(COVERAGE, json!({ "u": t })).await["coverage"]["total"],
         4

@@ -262,7 +262,7 @@ async fn restoring_needs_an_active_parent_and_a_free_code() {
 
     // Its code is free again while it is dissolved.
     let newer = app
-        .create(json!({ "parentId": t, "unitType": "VILLAGE", "name": "新村", "code": "C-1" }))
+        .create(json!({ "parentId": t, "unitType": "VILLAGE", "name": "新村", "code": "C-1", "effectiveOn": "2021-03-01" }))
         .await;
     let data = app
         .ok("{ orgUnit(code: \"C-1\") { name } }", json!({}))

@@ -1,6 +1,7 @@
 //! Property test: random sequences of creates, moves, form changes,
-//! dissolves and restores keep every tree invariant, and a rejected write
-//! leaves the database exactly as it was.
+//! dissolves and restores, each with an effective date, keep every tree
+//! invariant, a rejected write leaves the database exactly as it was, and
+//! coverage as of every past day agrees with a replay of the history.
 
 mod common;
 
@@ -16,8 +17,9 @@ use grassroots::db::models::OrgUnitRow;
 use grassroots::db::schema::org_units;
 use grassroots::db::{Db, DbConnection};
 use grassroots::domain::coverage::CoverageKey;
+use grassroots::domain::history::UnitState;
 use grassroots::domain::{Level, OrgForm, OrgUnit, Page, Patch, TeamCategory, UnitType};
-use grassroots::tree::{coverage, read, write, NewUnit, UnitFilter, UnitPatch};
+use grassroots::tree::{coverage, history, read, write, NewUnit, UnitFilter, UnitPatch};
 use grassroots::AppResult;
 
 #[derive(Debug, Clone)]
@@ -63,14 +65,31 @@ fn all_units(conn: &mut DbConnection) -> AppResult<Vec<OrgUnit>> {
     rows.into_iter().map(OrgUnit::try_from).collect()
 }
 
-fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppResult<OrgUnit> {
-    let viewer = Viewer::System;
-    let now = Utc
-        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+/// The clock of every write here: 2024-01-01, a second per step.
+fn clock(step: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or_default()
-        + chrono::Duration::seconds(i64::from(step));
-    let actor = Actor::new(&viewer, now, None);
+        + chrono::Duration::seconds(i64::from(step))
+}
+
+/// A write's effective date: three days a step from 2023-01-01, some a few
+/// days back (and so sometimes before a change already recorded: refused).
+fn effective(step: u32, back: u8) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default()
+        + chrono::Duration::days(i64::from(step) * 3 - i64::from(back % 8))
+}
+
+fn apply(
+    conn: &mut DbConnection,
+    units: &[OrgUnit],
+    op: &Op,
+    step: u32,
+    back: Option<u8>,
+) -> AppResult<OrgUnit> {
+    let viewer = Viewer::System;
+    let actor = Actor::new(&viewer, clock(step), None);
+    let on = back.map(|b| effective(step, b));
     let pick = |i: usize| units.get(i % units.len().max(1)).cloned();
     match op {
         Op::Create {
@@ -124,6 +143,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 service_station: None,
                 wechat_group: None,
                 notes: None,
+                effective_on: on,
             };
             write::create(conn, &actor, new)
         }
@@ -131,7 +151,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
             let (Some(u), Some(p)) = (pick(*unit), pick(*parent)) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::move_unit(conn, &actor, u.id, p.id)
+            write::move_unit(conn, &actor, u.id, p.id, on)
         }
         Op::Form { unit, form, host } => {
             let Some(u) = pick(*unit) else {
@@ -145,6 +165,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 } else {
                     Patch::Keep
                 },
+                effective_on: on,
                 ..UnitPatch::default()
             };
             write::update(conn, &actor, u.id, patch)
@@ -157,7 +178,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
                 conn,
                 &actor,
                 u.id,
-                NaiveDate::from_ymd_opt(2023, 6, 1).unwrap_or_default(),
+                on.unwrap_or(clock(step).date_naive()),
                 "调整",
             )
         }
@@ -165,7 +186,7 @@ fn apply(conn: &mut DbConnection, units: &[OrgUnit], op: &Op, step: u32) -> AppR
             let Some(u) = pick(*unit) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::restore(conn, &actor, u.id)
+            write::restore(conn, &actor, u.id, on)
         }
     }
 }
@@ -319,6 +340,149 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// One `unit_history` row, as the replay reads it.
+type Row = (
+    i64,
+    i64,
+    NaiveDate,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<i64>,
+    bool,
+);
+
+/// The state of every unit at the end of `day`, from the history rows alone.
+fn states_on(rows: &[Row], day: NaiveDate) -> HashMap<i64, UnitState> {
+    let mut out = HashMap::new();
+    for (_, unit, on, parent, unit_type, form, host, active) in rows {
+        if *on <= day {
+            let state = UnitState {
+                parent_id: *parent,
+                unit_type: unit_type.parse().unwrap_or(UnitType::Township),
+                org_form: form.as_ref().and_then(|f| f.parse().ok()),
+                host_unit_id: *host,
+                active: *active,
+            };
+            out.insert(*unit, state);
+        }
+    }
+    out
+}
+
+/// Coverage as of every day the history mentions (and the day before the
+/// first) agrees with a brute-force recount of the tree replayed from
+/// `unit_history`, for the region, every scope unit's counters, and each
+/// unit's own counter; and the replayed tree of the last day is today's.
+fn history_replays(db: &Db) -> Result<(), TestCaseError> {
+    use grassroots::db::schema::unit_history::dsl as uh;
+    let fail = |e: grassroots::AppError| TestCaseError::fail(e.to_string());
+    let rows: Vec<Row> = db
+        .read_blocking(|c| {
+            Ok(uh::unit_history
+                .order(uh::id)
+                .select((
+                    uh::id,
+                    uh::unit_id,
+                    uh::effective_on,
+                    uh::parent_id,
+                    uh::unit_type,
+                    uh::org_form,
+                    uh::host_unit_id,
+                    uh::active,
+                ))
+                .load(c)?)
+        })
+        .map_err(fail)?;
+    let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.2).collect();
+    days.sort();
+    days.dedup();
+    for w in rows.windows(2).filter(|w| w[0].1 == w[1].1) {
+        prop_assert!(w[0].2 <= w[1].2, "history of {} out of date order", w[0].1);
+    }
+    let Some(first) = days.first().copied() else {
+        return Ok(());
+    };
+    let units = db.read_blocking(all_units).map_err(fail)?;
+    let last = states_on(&rows, days[days.len() - 1]);
+    for u in &units {
+        prop_assert_eq!(
+            last.get(&u.id),
+            Some(&UnitState::from(u)),
+            "history of {} ends elsewhere",
+            u.id
+        );
+    }
+    days.insert(0, first.pred_opt().unwrap_or(first));
+    for day in days {
+        let states = states_on(&rows, day);
+        let mut children: HashMap<i64, i64> = HashMap::new();
+        for s in states.values().filter(|s| s.active) {
+            if let Some(p) = s.parent_id {
+                *children.entry(p).or_default() += 1;
+            }
+        }
+        let key = |id: i64| {
+            let s = &states[&id];
+            let host = s.host_unit_id.and_then(|h| states.get(&h));
+            let can_host = host
+                .is_some_and(|h| h.active && h.org_form.is_some_and(OrgForm::is_own_organization));
+            CoverageKey::from_parts(
+                s.unit_type,
+                s.org_form,
+                s.active,
+                can_host,
+                children.get(&id).copied().unwrap_or_default(),
+            )
+        };
+        let ancestors = |mut id: i64| {
+            let mut out = vec![coverage::REGION];
+            while let Some(p) = states[&id].parent_id {
+                out.push(p);
+                id = p;
+            }
+            out
+        };
+        let mut want: HashMap<i64, HashMap<CoverageKey, i64>> = HashMap::new();
+        for id in states.keys() {
+            if let Some(k) = key(*id) {
+                for scope in ancestors(*id) {
+                    *want.entry(scope).or_default().entry(k).or_default() += 1;
+                }
+            }
+        }
+        let scopes: Vec<i64> = std::iter::once(coverage::REGION)
+            .chain(
+                units
+                    .iter()
+                    .filter(|u| u.level().number() <= 3)
+                    .map(|u| u.id),
+            )
+            .collect();
+        for scope in scopes {
+            let mut got = db
+                .read_blocking(|c| history::counts_at(c, scope, day))
+                .map_err(fail)?;
+            got.sort();
+            let mut expected: Vec<(CoverageKey, i64)> = want
+                .remove(&scope)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            expected.sort();
+            prop_assert_eq!(got, expected, "coverage of scope {} as of {}", scope, day);
+        }
+        for u in &units {
+            let got = db
+                .read_blocking(|c| history::key_at(c, u.id, day))
+                .map_err(fail)?;
+            let expected = states.contains_key(&u.id).then(|| key(u.id)).flatten();
+            prop_assert_eq!(got, expected, "own counter of {} as of {}", u.id, day);
+        }
+    }
+    Ok(())
+}
+
 fn cases() -> u32 {
     match common::backend() {
         Some(common::Backend::Postgres(_)) => 12,
@@ -330,12 +494,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_writes_keep_the_tree_valid(ops in prop::collection::vec(op(), 1..40)) {
+    fn random_writes_keep_the_tree_valid(ops in prop::collection::vec((op(), any::<u8>()), 1..40)) {
         let Some(test_db) = common::TestDb::new() else { return Ok(()) };
         let db = &test_db.db;
-        for (step, op) in ops.iter().enumerate() {
+        for (step, (op, back)) in ops.iter().enumerate() {
             let before = db.read_blocking(all_units).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let result = db.write_blocking(|c| apply(c, &before, op, step as u32));
+            let back = (back % 4 != 0).then_some(*back);
+            let result = db.write_blocking(|c| apply(c, &before, op, step as u32, back));
             let after = db.read_blocking(all_units).map_err(|e| TestCaseError::fail(e.to_string()))?;
             match result {
                 Ok(unit) => {
@@ -349,6 +514,7 @@ proptest! {
             }
             check(db)?;
         }
+        history_replays(db)?;
     }
 }
 
@@ -377,7 +543,7 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
     ];
     for (i, op) in seed.iter().enumerate() {
         let units = db.read_blocking(all_units).expect("units");
-        db.write_blocking(|c| apply(c, &units, op, i as u32))
+        db.write_blocking(|c| apply(c, &units, op, i as u32, None))
             .expect("seed township");
     }
     let add = |parent_level: Level, unit_type: UnitType, n: usize| {
@@ -398,9 +564,10 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
                 service_station: None,
                 wechat_group: None,
                 notes: None,
+                effective_on: None,
             };
             db.write_blocking(|c| {
-                write::create(c, &Actor::new(&Viewer::System, Utc::now(), None), new)
+                write::create(c, &Actor::new(&Viewer::System, clock(0), None), new)
             })
             .expect("seed");
         }
@@ -431,7 +598,7 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
                             parent: n + 1,
                         },
                     };
-                    let _ = db.write_blocking(|c| apply(c, &units, &op, worker * 100 + step));
+                    let _ = db.write_blocking(|c| apply(c, &units, &op, worker * 100 + step, None));
                 }
             });
         }

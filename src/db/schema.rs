@@ -109,3 +109,38 @@ diesel::table! {
         n -> BigInt,
     }
 }
+
+diesel::table! {
+    unit_history (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        effective_on -> Date,
+        change -> Text,
+        parent_id -> Nullable<BigInt>,
+        unit_type -> Text,
+        org_form -> Nullable<Text>,
+        host_unit_id -> Nullable<BigInt>,
+        active -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coverage_history (scope_id, day, level, unit_type, org_form, host_lost, childless) {
+        scope_id -> BigInt,
+        day -> Date,
+        level -> Integer,
+        unit_type -> Text,
+        org_form -> Text,
+        host_lost -> Bool,
+        childless -> Bool,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    history_marks (township_id) {
+        township_id -> BigInt,
+        last_on -> Date,
+    }
+}

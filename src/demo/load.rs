@@ -1,9 +1,9 @@
 //! Writing the demo county into a database, in one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Datelike, Months, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units;
 use crate::db::{Db, DbConnection};
+use crate::domain::{OrgForm, OrgUnit};
 use crate::error::{AppError, AppResult};
 
 /// What a load wrote.
@@ -65,6 +66,43 @@ fn insert(conn: &mut DbConnection, rows: &[OrgUnitRow]) -> AppResult<()> {
     Ok(())
 }
 
+/// The demo's past: units join the tree in the month they were founded,
+/// and one in three of those with an organization that hosts nobody ran
+/// without one (`NONE`) for up to two years first, so coverage trends
+/// show the build-up the article describes.
+fn history(conn: &mut DbConnection) -> AppResult<()> {
+    let units = crate::tree::read::list_all(
+        conn,
+        &crate::tree::UnitFilter {
+            include_dissolved: true,
+            ..Default::default()
+        },
+    )?;
+    let hosts: HashSet<i64> = units.iter().filter_map(|u| u.host_unit_id).collect();
+    let month = |u: &OrgUnit| {
+        let d = u.founded_on.unwrap_or(u.created_at.date_naive());
+        d.with_day(1).unwrap_or(d)
+    };
+    let waited = |u: &OrgUnit| {
+        let late = u.id % 3 == 0
+            && u.level().number() >= 2
+            && u.org_form.is_some_and(OrgForm::is_own_organization)
+            && !hosts.contains(&u.id);
+        late.then(|| (u.id % 24 + 1) as u32)
+    };
+    let changes = crate::tree::history::reconstruct(
+        &units,
+        |u| match waited(u) {
+            Some(m) => month(u)
+                .checked_sub_months(Months::new(m))
+                .unwrap_or(month(u)),
+            None => month(u),
+        },
+        |u| waited(u).map(|_| month(u)),
+    );
+    crate::tree::history::backfill(conn, changes, Utc::now())
+}
+
 /// Loads `scale` copies of the demo county into an empty database.
 pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
     if !(1..=super::MAX_SCALE).contains(&scale) {
@@ -87,6 +125,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
             insert(conn, rows)
         })?;
         crate::tree::coverage::rebuild(conn)?;
+        history(conn)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",

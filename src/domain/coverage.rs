@@ -25,17 +25,47 @@ impl CoverageKey {
         self.org_form != OrgForm::None && !self.host_lost
     }
 
-    /// The counter an active management unit falls into; `None` for
-    /// volunteer teams and dissolved units, which coverage leaves out.
+    /// The counter an active unit falls into; `None` for dissolved units.
+    /// Volunteer teams have a counter of their own (form `NONE`, see
+    /// [`CoverageKey::is_team`]) that coverage leaves out: it counts teams.
     pub fn of(unit: &OrgUnit, host: Option<&OrgUnit>, active_children: i64) -> Option<CoverageKey> {
-        let reason = gap_reason(unit, host)?;
+        CoverageKey::from_parts(
+            unit.unit_type,
+            unit.org_form,
+            unit.is_active(),
+            host.is_some_and(OrgUnit::can_host),
+            active_children,
+        )
+    }
+
+    /// [`CoverageKey::of`] from the facts it needs.
+    pub fn from_parts(
+        unit_type: UnitType,
+        org_form: Option<OrgForm>,
+        active: bool,
+        host_can_host: bool,
+        active_children: i64,
+    ) -> Option<CoverageKey> {
+        if !active {
+            return None;
+        }
+        let level = unit_type.level();
+        let org_form = match (level, org_form) {
+            (Level::VolunteerTeam, _) => OrgForm::None,
+            (_, form) => form?,
+        };
         Some(CoverageKey {
-            level: unit.level(),
-            unit_type: unit.unit_type,
-            org_form: unit.org_form?,
-            host_lost: reason == Some(GapReason::HostLost),
-            childless: active_children == 0,
+            level,
+            unit_type,
+            org_form,
+            host_lost: org_form == OrgForm::Affiliated && !host_can_host,
+            childless: level == Level::VolunteerTeam || active_children == 0,
         })
+    }
+
+    /// A volunteer team's counter: counted as a unit, not for coverage.
+    pub fn is_team(&self) -> bool {
+        self.level == Level::VolunteerTeam
     }
 }
 
@@ -95,6 +125,8 @@ impl Counts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Coverage {
     pub all: Counts,
+    /// Active volunteer teams (level 5), which coverage does not count.
+    pub teams: i64,
     pub levels: BTreeMap<Level, (Counts, BTreeMap<UnitType, Counts>)>,
 }
 
@@ -103,6 +135,10 @@ impl Coverage {
     pub fn from_counts(counts: impl IntoIterator<Item = (CoverageKey, i64)>) -> Coverage {
         let mut c = Coverage::default();
         for (key, n) in counts.into_iter().filter(|(_, n)| *n != 0) {
+            if key.is_team() {
+                c.teams += n;
+                continue;
+            }
             c.all.add(&key, n);
             let (level, types) = c.levels.entry(key.level).or_default();
             level.add(&key, n);

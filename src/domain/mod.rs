@@ -2,9 +2,11 @@
 //! the write rules and pagination.
 
 pub mod coverage;
+pub mod history;
 mod kinds;
 mod org_unit;
 mod page;
+pub mod period;
 pub mod rules;
 
 pub use kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType, UnknownValue};

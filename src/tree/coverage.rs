@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use super::deltas::Deltas;
 use super::read::{self, UnitFilter};
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
-use crate::db::schema::coverage_counts::{self, dsl as c};
+use crate::db::schema::coverage_counts::dsl as c;
 use crate::db::DbConnection;
 use crate::domain::coverage::CoverageKey;
 use crate::domain::{Level, OrgUnit};
@@ -30,80 +32,6 @@ fn scopes(unit: &OrgUnit) -> Vec<i64> {
     out
 }
 
-/// Counter changes gathered during one write, applied in one upsert.
-#[derive(Default)]
-struct Deltas(HashMap<(i64, CoverageKey), i64>);
-
-#[derive(Insertable)]
-#[diesel(table_name = coverage_counts)]
-struct CountRow {
-    scope_id: i64,
-    level: i32,
-    unit_type: &'static str,
-    org_form: &'static str,
-    host_lost: bool,
-    childless: bool,
-    n: i64,
-}
-
-impl Deltas {
-    fn add(&mut self, scope: i64, key: CoverageKey, n: i64) {
-        *self.0.entry((scope, key)).or_default() += n;
-    }
-
-    /// `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, in chunks.
-    fn apply(self, conn: &mut DbConnection) -> AppResult<()> {
-        let rows: Vec<CountRow> = self
-            .0
-            .into_iter()
-            .filter(|(_, n)| *n != 0)
-            .map(|((scope_id, k), n)| CountRow {
-                scope_id,
-                level: k.level.number(),
-                unit_type: k.unit_type.as_str(),
-                org_form: k.org_form.as_str(),
-                host_lost: k.host_lost,
-                childless: k.childless,
-                n,
-            })
-            .collect();
-        let key = (
-            c::scope_id,
-            c::level,
-            c::unit_type,
-            c::org_form,
-            c::host_lost,
-            c::childless,
-        );
-        let add = c::n.eq(c::n + diesel::upsert::excluded(c::n));
-        match conn {
-            // One statement per 500 counters: a round trip each.
-            DbConnection::Pg(db) => {
-                for chunk in rows.chunks(500) {
-                    diesel::insert_into(coverage_counts::table)
-                        .values(chunk)
-                        .on_conflict(key)
-                        .do_update()
-                        .set(add)
-                        .execute(db)?;
-                }
-            }
-            // SQLite is in-process, and diesel builds its upserts one row at a time.
-            DbConnection::Sqlite(db) => {
-                for row in &rows {
-                    diesel::insert_into(coverage_counts::table)
-                        .values(row)
-                        .on_conflict(key)
-                        .do_update()
-                        .set(add)
-                        .execute(db)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 fn host_of(conn: &mut DbConnection, unit: &OrgUnit) -> AppResult<Option<OrgUnit>> {
     match unit.host_unit_id {
         Some(h) => read::find(conn, &Visibility::Everything, h),
@@ -119,7 +47,7 @@ fn key_of(
     children: Option<i64>,
 ) -> AppResult<Option<CoverageKey>> {
     match unit {
-        Some(unit) if unit.org_form.is_some() && unit.is_active() => {
+        Some(unit) if unit.is_active() => {
             let host = host_of(conn, unit)?;
             let children = match children {
                 Some(n) => n,
@@ -179,8 +107,9 @@ pub fn on_change(
     conn: &mut DbConnection,
     before: Option<&OrgUnit>,
     after: Option<&OrgUnit>,
+    on: NaiveDate,
 ) -> AppResult<()> {
-    let mut deltas = Deltas::default();
+    let mut deltas = Deltas::new(on);
     // Before and after are the same unit, and this write changed none of
     // its children: count them once.
     let children = match after.or(before) {
@@ -241,11 +170,31 @@ pub fn on_change(
 /// A unit moved with its subtree, already written: the subtree's counts
 /// leave the scopes above it that changed and join the new ones; the old
 /// parent lost a child and the new one gained one.
-pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> AppResult<()> {
+pub fn on_move(
+    conn: &mut DbConnection,
+    before: &OrgUnit,
+    after: &OrgUnit,
+    on: NaiveDate,
+) -> AppResult<()> {
     let (old, new) = (scopes(before), scopes(after));
-    if old == new {
-        return Ok(());
+    let mut deltas = Deltas::new(on);
+    if old != new {
+        move_subtree(conn, &mut deltas, after, &old, &new)?;
     }
+    child_count_changed(conn, &mut deltas, before.parent_id, -1)?;
+    child_count_changed(conn, &mut deltas, after.parent_id, 1)?;
+    deltas.apply(conn)
+}
+
+/// The moved subtree's counters leave the scopes `old` has and `new` lacks,
+/// and join the ones `new` adds.
+fn move_subtree(
+    conn: &mut DbConnection,
+    deltas: &mut Deltas,
+    after: &OrgUnit,
+    old: &[i64],
+    new: &[i64],
+) -> AppResult<()> {
     let mut members = read::list_all(
         conn,
         &UnitFilter {
@@ -274,7 +223,6 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
             *tally.entry(key).or_default() += 1;
         }
     }
-    let mut deltas = Deltas::default();
     for (key, n) in tally {
         for scope in old.iter().filter(|s| !new.contains(s)) {
             deltas.add(*scope, key, -n);
@@ -283,20 +231,19 @@ pub fn on_move(conn: &mut DbConnection, before: &OrgUnit, after: &OrgUnit) -> Ap
             deltas.add(*scope, key, n);
         }
     }
-    child_count_changed(conn, &mut deltas, before.parent_id, -1)?;
-    child_count_changed(conn, &mut deltas, after.parent_id, 1)?;
-    deltas.apply(conn)
+    Ok(())
 }
 
 /// Recomputes every counter from the units (after a bulk load). The same
-/// statement as the migration's backfill.
+/// statement as the backfills of migrations 3 (management units) and 4
+/// (volunteer teams, counted under form `NONE`).
 pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
     conn.batch_execute(
         "DELETE FROM coverage_counts;
          INSERT INTO coverage_counts (scope_id, level, unit_type, org_form, host_lost, childless, n)
          SELECT scope_id, level, unit_type, org_form, host_lost, childless, COUNT(*)
          FROM (
-             SELECT s.scope_id, u.level, u.unit_type, u.org_form,
+             SELECT s.scope_id, u.level, u.unit_type, COALESCE(u.org_form, 'NONE') AS org_form,
                     CASE WHEN u.org_form = 'AFFILIATED'
                           AND (h.dissolved_on IS NOT NULL OR h.org_form IN ('NONE', 'AFFILIATED'))
                          THEN TRUE ELSE FALSE END AS host_lost,
@@ -310,7 +257,7 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
                  UNION ALL SELECT id, village_id FROM org_units WHERE village_id IS NOT NULL
                  UNION ALL SELECT id, grid_id FROM org_units WHERE grid_id IS NOT NULL
              ) s ON s.id = u.id
-             WHERE u.level <= 4 AND u.dissolved_on IS NULL
+             WHERE u.dissolved_on IS NULL
          ) c
          GROUP BY scope_id, level, unit_type, org_form, host_lost, childless;",
     )?;

@@ -2,7 +2,11 @@
 //! (rules checked, ancestry kept, one transaction each).
 
 pub mod coverage;
+mod deltas;
+pub mod history;
+mod lifecycle;
 pub mod read;
+pub mod tally;
 pub mod write;
 
 pub use read::UnitFilter;

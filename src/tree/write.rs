@@ -5,12 +5,15 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::history::{self, Change};
+pub use super::lifecycle::{dissolve, restore};
 use super::{coverage, read};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::DbConnection;
+use crate::domain::history::UnitState;
 use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
 use crate::error::{AppError, AppResult};
 
@@ -28,6 +31,8 @@ pub struct NewUnit {
     pub service_station: Option<String>,
     pub wechat_group: Option<String>,
     pub notes: Option<String>,
+    /// The day the unit came into being in the tree (default: today).
+    pub effective_on: Option<NaiveDate>,
 }
 
 /// What `updateOrgUnit` takes: absent fields stay as they are.
@@ -43,6 +48,8 @@ pub struct UnitPatch {
     pub service_station: Patch<String>,
     pub wechat_group: Patch<String>,
     pub notes: Patch<String>,
+    /// The day a change of type, form or host took effect (default: today).
+    pub effective_on: Option<NaiveDate>,
 }
 
 fn load_host(
@@ -54,7 +61,11 @@ fn load_host(
         .transpose()
 }
 
-fn unique_code(conn: &mut DbConnection, code: Option<&str>, except: Option<i64>) -> AppResult<()> {
+pub(super) fn unique_code(
+    conn: &mut DbConnection,
+    code: Option<&str>,
+    except: Option<i64>,
+) -> AppResult<()> {
     if let Some(code) = code {
         if let Some(other) = read::active_code_holder(conn, code, except)? {
             return Err(AppError::conflict_on(
@@ -111,12 +122,20 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
     };
     rules::not_future("foundedOn", unit.founded_on, now.date_naive())?;
     unique_code(conn, unit.code.as_deref(), None)?;
+    let on = input.effective_on.unwrap_or(now.date_naive());
     let row = NewOrgUnitRow::from(&unit);
     unit.id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(org_units::table)
         .values(&row)
         .returning(u::id)
         .get_result::<i64>(c))?;
-    coverage::on_change(conn, None, Some(&unit))?;
+    history::stamp(
+        conn,
+        &[history::township_of(&unit)],
+        ("effectiveOn", on),
+        now.date_naive(),
+    )?;
+    history::record(conn, &unit, Change::Created, on, now)?;
+    coverage::on_change(conn, None, Some(&unit), on)?;
     audit::record(conn, &AuditEntry::unit(actor, "CREATE_UNIT", None, &unit))?;
     Ok(unit)
 }
@@ -222,10 +241,23 @@ pub fn update(
         unique_code(conn, next.code.as_deref(), Some(id))?;
     }
     next.updated_at = now;
+    let on = patch.effective_on.unwrap_or(now.date_naive());
+    let changed = UnitState::from(&current) != UnitState::from(&next);
+    if changed {
+        history::stamp(
+            conn,
+            &[history::township_of(&current)],
+            ("effectiveOn", on),
+            now.date_naive(),
+        )?;
+    }
     diesel::update(u::org_units.find(id))
         .set(OrgUnitChanges::from(&next))
         .execute(conn)?;
-    coverage::on_change(conn, Some(&current), Some(&next))?;
+    if changed {
+        history::record(conn, &next, Change::Updated, on, now)?;
+        coverage::on_change(conn, Some(&current), Some(&next), on)?;
+    }
     audit::record(
         conn,
         &AuditEntry::unit(actor, "UPDATE_UNIT", Some(&current), &next),
@@ -240,6 +272,7 @@ pub fn move_unit(
     actor: &Actor<'_>,
     id: i64,
     new_parent_id: i64,
+    effective_on: Option<NaiveDate>,
 ) -> AppResult<OrgUnit> {
     let (viewer, now) = (actor.viewer, actor.now);
     let unit = read::get(conn, &Visibility::Everything, id, "id")?;
@@ -273,6 +306,16 @@ pub fn move_unit(
             ),
         ));
     }
+    let on = effective_on.unwrap_or(now.date_naive());
+    history::stamp(
+        conn,
+        &[
+            history::township_of(&unit),
+            history::township_of(&new_parent),
+        ],
+        ("effectiveOn", on),
+        now.date_naive(),
+    )?;
     let [t, v, g, b] = new.0;
     diesel::update(u::org_units.find(id))
         .set((
@@ -305,77 +348,11 @@ pub fn move_unit(
         updated_at: now,
         ..unit.clone()
     };
-    coverage::on_move(conn, &unit, &moved)?;
+    history::record(conn, &moved, Change::Moved, on, now)?;
+    coverage::on_move(conn, &unit, &moved, on)?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "MOVE_UNIT", Some(&unit), &moved),
     )?;
     Ok(moved)
-}
-
-/// Dissolves a unit (soft delete): it keeps its history, drops out of counts
-/// and can get no new children. Its children must be moved or dissolved first.
-pub fn dissolve(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    id: i64,
-    on: NaiveDate,
-    reason: &str,
-) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
-    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
-    viewer.authorize(Action::Dissolve(&unit))?;
-    let children = read::active_children(conn, id)?;
-    let reason = rules::dissolving(&unit, on, reason, children, now.date_naive())?;
-    diesel::update(u::org_units.find(id))
-        .set((
-            u::dissolved_on.eq(Some(on)),
-            u::dissolved_reason.eq(Some(&reason)),
-            u::updated_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
-    let dissolved = OrgUnit {
-        dissolved_on: Some(on),
-        dissolved_reason: Some(reason),
-        updated_at: now,
-        ..unit.clone()
-    };
-    coverage::on_change(conn, Some(&unit), Some(&dissolved))?;
-    audit::record(
-        conn,
-        &AuditEntry::unit(actor, "DISSOLVE_UNIT", Some(&unit), &dissolved),
-    )?;
-    Ok(dissolved)
-}
-
-/// Restores a dissolved unit under its (active) parent, if its code is free.
-pub fn restore(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
-    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
-    viewer.authorize(Action::Restore(&unit))?;
-    let parent = unit
-        .parent_id
-        .map(|p| read::get(conn, &Visibility::Everything, p, "id"))
-        .transpose()?;
-    rules::restoring(&unit, parent.as_ref())?;
-    unique_code(conn, unit.code.as_deref(), Some(id))?;
-    diesel::update(u::org_units.find(id))
-        .set((
-            u::dissolved_on.eq(None::<NaiveDate>),
-            u::dissolved_reason.eq(None::<String>),
-            u::updated_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
-    let restored = OrgUnit {
-        dissolved_on: None,
-        dissolved_reason: None,
-        updated_at: now,
-        ..unit.clone()
-    };
-    coverage::on_change(conn, Some(&unit), Some(&restored))?;
-    audit::record(
-        conn,
-        &AuditEntry::unit(actor, "RESTORE_UNIT", Some(&unit), &restored),
-    )?;
-    Ok(restored)
 }

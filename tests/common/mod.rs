@@ -234,7 +234,12 @@ impl TestApp {
     }
 
     /// Creates a unit and returns its id.
-    pub async fn create(&self, input: Value) -> String {
+    /// Creates a unit; unless the input says otherwise it joined the tree
+    /// on 2020-01-01, so tests may date later changes in the past.
+    pub async fn create(&self, mut input: Value) -> String {
+        if input.get("effectiveOn").is_none() {
+            input["effectiveOn"] = json!("2020-01-01");
+        }
         let data = self
             .ok(
                 "mutation($input: CreateOrgUnitInput!) { createOrgUnit(input: $input) { id } }",

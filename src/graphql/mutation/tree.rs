@@ -50,11 +50,16 @@ impl TreeMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The unit to move.")] id: ID,
         #[graphql(desc = "Its new parent, one level up.")] new_parent_id: ID,
+        #[graphql(
+            desc = "The day the move took effect (default: today; not in the future, nor before a change already recorded in either township)."
+        )]
+        effective_on: Option<Date>,
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
         let new_parent = decode(&new_parent_id, Kind::OrgUnit, "newParentId")?;
+        let on = effective_on.map(|d| d.0);
         Ok(run(ctx, move |c, actor| {
-            write::move_unit(c, actor, id, new_parent)
+            write::move_unit(c, actor, id, new_parent, on)
         })
         .await
         .map(OrgUnit)?)
@@ -66,7 +71,10 @@ impl TreeMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The unit to dissolve.")] id: ID,
-        #[graphql(desc = "The date it was dissolved (not in the future).")] on: Date,
+        #[graphql(
+            desc = "The date it was dissolved (not in the future, nor before a change already recorded in its township)."
+        )]
+        on: Date,
         #[graphql(desc = "Why (required).")] reason: String,
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
@@ -82,9 +90,14 @@ impl TreeMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The unit to restore.")] id: ID,
+        #[graphql(
+            desc = "The day it was restored (default: today; not in the future, nor before a change already recorded in its township)."
+        )]
+        effective_on: Option<Date>,
     ) -> Result<OrgUnit> {
         let id = decode(&id, Kind::OrgUnit, "id")?;
-        Ok(run(ctx, move |c, actor| write::restore(c, actor, id))
+        let on = effective_on.map(|d| d.0);
+        Ok(run(ctx, move |c, actor| write::restore(c, actor, id, on))
             .await
             .map(OrgUnit)?)
     }

@@ -4,21 +4,36 @@ use async_graphql::{Context, Object, Result, ID};
 
 use super::tree::load_unit;
 use crate::auth::policy::{Sight, UnitRef};
-use crate::auth::Visibility;
-use crate::domain::coverage::{Coverage as Tally, CoverageKey, GapReason};
+use crate::domain::coverage::GapReason;
 use crate::domain::{Level, UnitType};
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{decode, Kind};
 use crate::graphql::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
 use crate::graphql::types::coverage::Coverage;
 use crate::graphql::types::org_unit::page_cost;
-use crate::tree::{coverage, read, UnitFilter};
+use crate::graphql::types::scalars::Date;
+use crate::tree::tally::Counted;
+use crate::tree::{read, UnitFilter};
+use chrono::NaiveDate;
 
 #[derive(Default)]
 pub struct CoverageQuery;
 
+/// A day that is not in the future.
+pub(super) fn past_day(day: Option<NaiveDate>, field: &str) -> AppResult<Option<NaiveDate>> {
+    let today = crate::graphql::context::now().date_naive();
+    match day {
+        Some(d) if d > today => Err(AppError::bad_input(
+            field,
+            format!("{d} is in the future; today is {today}"),
+        )),
+        other => Ok(other),
+    }
+}
+
 /// The fully visible unit `under` names, or NOT_FOUND.
-async fn scope_unit(ctx: &Context<'_>, under: Option<ID>) -> Result<Option<UnitRef>> {
+pub(super) async fn scope_unit(ctx: &Context<'_>, under: Option<ID>) -> Result<Option<UnitRef>> {
     let Some(id) = under else { return Ok(None) };
     let unit = load_unit(ctx, decode(&id, Kind::OrgUnit, "under")?, "under").await?;
     if ctx.visibility().sight(&unit.0) != Sight::Full {
@@ -32,51 +47,27 @@ impl CoverageQuery {
     /// Organizational coverage of the management units (levels 1–4) beneath
     /// `under`, or of everything the viewer may see: totals, covered units,
     /// gaps and rate, per level and per unit type, with counts per form.
-    /// Counted by units, from counters kept up to date by every write.
+    /// Counted by units, from counters kept up to date by every write; with
+    /// `asOf`, as the tree stood at the end of that day.
     async fn coverage(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only units beneath this unit.")] under: Option<ID>,
+        #[graphql(desc = "The day to answer for (default: now; not in the future).")] as_of: Option<
+            Date,
+        >,
     ) -> Result<Coverage> {
         ctx.viewer().require_signed_in()?;
-        let scope = scope_unit(ctx, under).await?;
-        let visibility = ctx.visibility();
+        let counted = Counted::new(scope_unit(ctx, under).await?, &ctx.visibility());
+        let as_of = past_day(as_of.map(|d| d.0), "asOf")?;
         let tally = ctx
             .db()
-            .read(move |c| {
-                let mut counts: Vec<(CoverageKey, i64)> = Vec::new();
-                match (scope, &visibility) {
-                    (Some(unit), _) => counts.extend(coverage::counts(c, unit.id)?),
-                    (None, Visibility::Everything) => {
-                        counts.extend(coverage::counts(c, coverage::REGION)?)
-                    }
-                    (None, Visibility::Nothing) => {}
-                    (None, Visibility::Units(scopes)) => {
-                        // Each outermost scope unit: itself and what lies beneath it.
-                        let outermost: Vec<UnitRef> = scopes
-                            .iter()
-                            .filter(|s| !scopes.iter().any(|o| s.ancestry.contains(o.id)))
-                            .copied()
-                            .collect();
-                        let ids: Vec<i64> = outermost.iter().map(|s| s.id).collect();
-                        let units = read::find_many(c, &Visibility::Everything, &ids)?;
-                        for unit in &units {
-                            counts.extend(coverage::counts(c, unit.id)?);
-                            let host = match unit.host_unit_id {
-                                Some(h) => read::find(c, &Visibility::Everything, h)?,
-                                None => None,
-                            };
-                            let children = read::active_children(c, unit.id)?;
-                            if let Some(key) = CoverageKey::of(unit, host.as_ref(), children) {
-                                counts.push((key, 1));
-                            }
-                        }
-                    }
-                }
-                Ok(Tally::from_counts(counts))
+            .read(move |c| match as_of {
+                Some(day) => counted.at(c, day),
+                None => counted.now(c),
             })
             .await?;
-        Ok(tally.into())
+        Ok(Coverage::new(tally, as_of))
     }
 
     /// The units that are coverage gaps (each with `gapReason`, and

@@ -2,6 +2,7 @@
 
 mod access;
 mod coverage;
+mod dashboard;
 mod tree;
 
 use async_graphql::MergedObject;
@@ -13,5 +14,6 @@ pub use self::tree::load_unit;
 pub struct Query(
     tree::TreeQuery,
     coverage::CoverageQuery,
+    dashboard::DashboardQuery,
     access::AccessQuery,
 );

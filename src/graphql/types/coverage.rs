@@ -4,6 +4,9 @@
 use async_graphql::SimpleObject;
 
 use crate::domain::coverage::{Counts, Coverage as Tally};
+use chrono::NaiveDate;
+
+use super::scalars::Date;
 use crate::domain::{Level, OrgForm, UnitType};
 
 /// Coverage of a scope: all management units (levels 1–4), then per level.
@@ -21,6 +24,10 @@ pub struct Coverage {
     pub chain_gaps: i64,
     /// Per level, township first.
     pub levels: Vec<LevelCoverage>,
+    /// Active volunteer teams (level 5) in the same scope; not part of coverage.
+    pub volunteer_teams: i64,
+    /// The day this answers for; null: now.
+    pub as_of: Option<Date>,
 }
 
 /// Coverage of one level.
@@ -90,9 +97,12 @@ fn forms(c: &Counts) -> Vec<FormCount> {
         .collect()
 }
 
-impl From<Tally> for Coverage {
-    fn from(t: Tally) -> Self {
+impl Coverage {
+    /// The answer for `t`, counted at the end of `as_of` (`None`: now).
+    pub fn new(t: Tally, as_of: Option<NaiveDate>) -> Self {
         Coverage {
+            volunteer_teams: t.teams,
+            as_of: as_of.map(Date),
             total: t.all.total,
             covered: t.all.covered,
             gaps: t.all.gaps(),

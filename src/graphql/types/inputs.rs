@@ -33,6 +33,10 @@ pub struct CreateOrgUnitInput {
     pub wechat_group: Option<String>,
     /// Free-text notes.
     pub notes: Option<String>,
+    /// The day the unit joined the tree, for coverage history (default:
+    /// today; not in the future, nor before a change already recorded in
+    /// its township).
+    pub effective_on: Option<Date>,
 }
 
 /// Changes to a unit: omitted fields stay as they are; `null` clears an
@@ -59,6 +63,10 @@ pub struct UpdateOrgUnitInput {
     pub wechat_group: MaybeUndefined<String>,
     /// New notes; `null` removes them.
     pub notes: MaybeUndefined<String>,
+    /// The day a change of type, form or host took effect, for coverage
+    /// history (default: today; not in the future, nor before a change
+    /// already recorded in the unit's township).
+    pub effective_on: Option<Date>,
 }
 
 fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> AppResult<U>) -> AppResult<Patch<U>> {
@@ -91,6 +99,7 @@ impl CreateOrgUnitInput {
             service_station: self.service_station,
             wechat_group: self.wechat_group,
             notes: self.notes,
+            effective_on: self.effective_on.map(|d| d.0),
         })
     }
 }
@@ -110,6 +119,7 @@ impl UpdateOrgUnitInput {
             service_station: patch(self.service_station, Ok)?,
             wechat_group: patch(self.wechat_group, Ok)?,
             notes: patch(self.notes, Ok)?,
+            effective_on: self.effective_on.map(|d| d.0),
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod audit_entry;
 pub mod auth_payload;
 pub mod connection;
 pub mod coverage;
+pub mod dashboard;
 pub mod inputs;
 pub mod node;
 pub mod org_unit;

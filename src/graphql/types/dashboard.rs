@@ -1,0 +1,130 @@
+//! `Dashboard` and `CoveragePoint`: a landing page's figures in one round
+//! trip, and coverage period by period for a chart.
+
+use async_graphql::SimpleObject;
+
+use super::scalars::Date;
+use crate::domain::coverage::{Counts, Coverage as Tally};
+use crate::domain::period::Period;
+use crate::domain::Level;
+
+/// The figures of one level.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LevelSummary {
+    /// The level.
+    pub level: Level,
+    /// Its Chinese label.
+    pub level_label: &'static str,
+    /// Active units at this level (volunteer teams included at level 5).
+    pub units: i64,
+    /// Covered units (levels 1–4).
+    pub covered: i64,
+    /// Coverage gaps (levels 1–4).
+    pub gaps: i64,
+    /// `covered / units`, 0 to 1; null at level 5 and where there are no units.
+    pub rate: Option<f64>,
+    /// Units with no active child, where the five-level chain breaks (levels 1–4).
+    pub chain_gaps: i64,
+}
+
+impl LevelSummary {
+    fn new(level: Level, c: &Counts) -> Self {
+        LevelSummary {
+            level,
+            level_label: level.label(),
+            units: c.total,
+            covered: c.covered,
+            gaps: c.gaps(),
+            rate: c.rate(),
+            chain_gaps: c.chain_gaps,
+        }
+    }
+
+    /// All five levels, township first, zeros where there are no units.
+    fn all(t: &Tally) -> Vec<LevelSummary> {
+        let none = Counts::default();
+        Level::ALL
+            .iter()
+            .map(|l| match l {
+                Level::VolunteerTeam => LevelSummary {
+                    units: t.teams,
+                    ..LevelSummary::new(*l, &none)
+                },
+                _ => LevelSummary::new(*l, t.levels.get(l).map_or(&none, |(c, _)| c)),
+            })
+            .collect()
+    }
+}
+
+/// What a landing page shows, in one round trip: units per level, coverage
+/// per level, the gaps and the breaks in the five-level chain.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Dashboard {
+    /// Active units of all five levels.
+    pub units: i64,
+    /// Active management units (levels 1–4), which coverage counts.
+    pub management_units: i64,
+    /// Covered management units.
+    pub covered: i64,
+    /// Coverage gaps (list them with `coverageGaps`).
+    pub gaps: i64,
+    /// `covered / managementUnits`, 0 to 1; null when there are none.
+    pub rate: Option<f64>,
+    /// Breaks in the five-level chain (list them with `chainGaps`).
+    pub chain_gaps: i64,
+    /// Per level, township first, all five levels.
+    pub levels: Vec<LevelSummary>,
+}
+
+impl From<Tally> for Dashboard {
+    fn from(t: Tally) -> Self {
+        Dashboard {
+            units: t.all.total + t.teams,
+            management_units: t.all.total,
+            covered: t.all.covered,
+            gaps: t.all.gaps(),
+            rate: t.all.rate(),
+            chain_gaps: t.all.chain_gaps,
+            levels: LevelSummary::all(&t),
+        }
+    }
+}
+
+/// Coverage at the end of one period of a trend.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CoveragePoint {
+    /// The period: `2026-03`, `2026-Q1` or `2026`.
+    pub period: String,
+    /// Its first day.
+    pub start: Date,
+    /// The day measured: its last day, or `to` for the last period.
+    pub on: Date,
+    /// Active management units (levels 1–4).
+    pub total: i64,
+    /// Covered units.
+    pub covered: i64,
+    /// Gaps.
+    pub gaps: i64,
+    /// `covered / total`, 0 to 1; null when there were no units.
+    pub rate: Option<f64>,
+    /// Breaks in the five-level chain.
+    pub chain_gaps: i64,
+    /// Per level, township first, all five levels.
+    pub levels: Vec<LevelSummary>,
+}
+
+impl CoveragePoint {
+    pub fn new(p: &Period, t: &Tally) -> Self {
+        CoveragePoint {
+            period: p.label.clone(),
+            start: Date(p.start),
+            on: Date(p.on),
+            total: t.all.total,
+            covered: t.all.covered,
+            gaps: t.all.gaps(),
+            rate: t.all.rate(),
+            chain_gaps: t.all.chain_gaps,
+            levels: LevelSummary::all(t),
+        }
+    }
+}

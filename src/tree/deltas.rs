@@ -1,0 +1,175 @@
+//! Counter changes of one write, applied to the live counters
+//! (`coverage_counts`) and to their history (`coverage_history`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::schema::coverage_counts::{self, dsl as c};
+use crate::db::schema::coverage_history::{self, dsl as h};
+use crate::db::DbConnection;
+use crate::domain::coverage::CoverageKey;
+use crate::error::AppResult;
+
+/// Counter changes gathered during one write, effective on one day,
+/// applied in one upsert to the live counters and one to their history.
+pub(super) struct Deltas {
+    on: NaiveDate,
+    counts: HashMap<(i64, CoverageKey), i64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = coverage_counts)]
+struct CountRow {
+    scope_id: i64,
+    level: i32,
+    unit_type: &'static str,
+    org_form: &'static str,
+    host_lost: bool,
+    childless: bool,
+    n: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = coverage_history)]
+struct HistoryRow {
+    scope_id: i64,
+    day: NaiveDate,
+    level: i32,
+    unit_type: &'static str,
+    org_form: &'static str,
+    host_lost: bool,
+    childless: bool,
+    n: i64,
+}
+
+impl CountRow {
+    fn new(scope_id: i64, k: CoverageKey, n: i64) -> Self {
+        CountRow {
+            scope_id,
+            level: k.level.number(),
+            unit_type: k.unit_type.as_str(),
+            org_form: k.org_form.as_str(),
+            host_lost: k.host_lost,
+            childless: k.childless,
+            n,
+        }
+    }
+
+    fn on(&self, day: NaiveDate) -> HistoryRow {
+        HistoryRow {
+            scope_id: self.scope_id,
+            day,
+            level: self.level,
+            unit_type: self.unit_type,
+            org_form: self.org_form,
+            host_lost: self.host_lost,
+            childless: self.childless,
+            n: self.n,
+        }
+    }
+}
+
+/// Writes the counter history of a bulk load (see [`super::history::backfill`]).
+pub fn insert_history(
+    conn: &mut DbConnection,
+    deltas: HashMap<(i64, NaiveDate, CoverageKey), i64>,
+) -> AppResult<()> {
+    let rows: Vec<HistoryRow> = deltas
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((scope, day, k), n)| CountRow::new(scope, k, n).on(day))
+        .collect();
+    for chunk in rows.chunks(2000) {
+        crate::with_concrete_conn!(conn, |c| diesel::insert_into(coverage_history::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+impl Deltas {
+    pub(super) fn new(on: NaiveDate) -> Self {
+        Deltas {
+            on,
+            counts: HashMap::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, scope: i64, key: CoverageKey, n: i64) {
+        *self.counts.entry((scope, key)).or_default() += n;
+    }
+
+    /// `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, in chunks,
+    /// into the counters and into their history on the write's day.
+    pub(super) fn apply(self, conn: &mut DbConnection) -> AppResult<()> {
+        let rows: Vec<CountRow> = self
+            .counts
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((scope_id, k), n)| CountRow::new(scope_id, k, n))
+            .collect();
+        let history: Vec<HistoryRow> = rows.iter().map(|r| r.on(self.on)).collect();
+        let day_key = (
+            h::scope_id,
+            h::day,
+            h::level,
+            h::unit_type,
+            h::org_form,
+            h::host_lost,
+            h::childless,
+        );
+        let day_add = h::n.eq(h::n + diesel::upsert::excluded(h::n));
+        let key = (
+            c::scope_id,
+            c::level,
+            c::unit_type,
+            c::org_form,
+            c::host_lost,
+            c::childless,
+        );
+        let add = c::n.eq(c::n + diesel::upsert::excluded(c::n));
+        match conn {
+            // One statement per 500 counters: a round trip each.
+            DbConnection::Pg(db) => {
+                for chunk in rows.chunks(500) {
+                    diesel::insert_into(coverage_counts::table)
+                        .values(chunk)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(add)
+                        .execute(db)?;
+                }
+                for chunk in history.chunks(500) {
+                    diesel::insert_into(coverage_history::table)
+                        .values(chunk)
+                        .on_conflict(day_key)
+                        .do_update()
+                        .set(day_add)
+                        .execute(db)?;
+                }
+            }
+            // SQLite is in-process, and diesel builds its upserts one row at a time.
+            DbConnection::Sqlite(db) => {
+                for row in &rows {
+                    diesel::insert_into(coverage_counts::table)
+                        .values(row)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(add)
+                        .execute(db)?;
+                }
+                for row in &history {
+                    diesel::insert_into(coverage_history::table)
+                        .values(row)
+                        .on_conflict(day_key)
+                        .do_update()
+                        .set(day_add)
+                        .execute(db)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
