@@ -102,6 +102,36 @@ async fn the_demo_county_has_the_articles_shape() {
         assert_eq!(unit["ancestors"][0]["name"], township, "{name}");
     }
 
+    // Its history: today's coverage is where the history ends, and the
+    // grids' organizations were built up over the years before.
+    let cov =
+        "query($d: Date) { coverage(asOf: $d) { total covered levels { level total covered } } }";
+    let now = app.ok(cov, json!({})).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert_eq!(app.ok(cov, json!({ "d": today })).await, now);
+    let trend = app
+        .ok(
+            "{ coverageTrend(from: \"2016-01-01\", to: \"2023-12-31\", interval: YEAR) { period total levels { level units rate } } }",
+            json!({}),
+        )
+        .await;
+    let grid_rates: Vec<f64> = trend["coverageTrend"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| p["levels"][2]["rate"].as_f64().unwrap_or(0.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(grid_rates.len(), 8);
+    assert!(grid_rates[7] > grid_rates[1], "{grid_rates:?}");
+    let totals: Vec<i64> = trend["coverageTrend"]
+        .as_array()
+        .map(|a| a.iter().map(|p| p["total"].as_i64().unwrap_or(0)).collect())
+        .unwrap_or_default();
+    assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
+    assert_eq!(Some(totals[7]), now["coverage"]["total"].as_i64());
+
     // Loading twice is refused rather than duplicating.
     let db = app.state.db.clone();
     let again = tokio::task::spawn_blocking(move || grassroots::demo::load(&db, 1))
