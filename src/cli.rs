@@ -60,6 +60,26 @@ enum Command {
     /// Manage accounts (bootstrap the first ADMIN).
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Write a report as a file.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// The coverage report (党组织覆盖情况统计表): a sheet or section per
+    /// level with per-type rows and the gap list.
+    Coverage {
+        /// Report beneath this unit (its code or numeric id); default: the region.
+        #[arg(long)]
+        under: Option<String>,
+        /// File format.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: crate::report::Format,
+        /// Where to write it.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +174,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::open(&config)?;
             account_command(&state, command)
         }
+        Command::Report(ReportCommand::Coverage { under, format, out }) => {
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let state = AppState::open(&config)?;
+            let unit = under
+                .as_deref()
+                .map(|key| unit_by_key(&state, key))
+                .transpose()?;
+            let bytes = state.db.read_blocking(|c| {
+                crate::report::CoverageReport::gather(
+                    c,
+                    &crate::auth::Visibility::Everything,
+                    unit.as_ref(),
+                    chrono::Utc::now(),
+                )?
+                .render(format)
+            })?;
+            std::fs::write(&out, &bytes)?;
+            println!("{}: {} bytes", out.display(), bytes.len());
+            Ok(())
+        }
         Command::Bench(args) => {
             let config = config(&cli.database, &cli.auth, Vec::new())?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -220,6 +260,16 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
     Ok(())
 }
 
+/// The unit with this numeric id or code.
+fn unit_by_key(state: &AppState, key: &str) -> anyhow::Result<crate::domain::OrgUnit> {
+    let visibility = crate::auth::Visibility::Everything;
+    let unit = state.db.read_blocking(|c| match key.parse::<i64>() {
+        Ok(id) => crate::tree::read::find(c, &visibility, id),
+        Err(_) => crate::tree::read::find_by_code(c, &visibility, key),
+    })?;
+    unit.ok_or_else(|| anyhow::anyhow!("no unit with id or code {key}"))
+}
+
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -272,15 +322,7 @@ fn account_command(state: &AppState, command: AccountCommand) -> anyhow::Result<
             let scope_id = if scope == "region" {
                 None
             } else {
-                let visibility = crate::auth::Visibility::Everything;
-                let unit = state.db.read_blocking(|c| match scope.parse::<i64>() {
-                    Ok(id) => crate::tree::read::find(c, &visibility, id),
-                    Err(_) => crate::tree::read::find_by_code(c, &visibility, &scope),
-                })?;
-                Some(
-                    unit.ok_or_else(|| anyhow::anyhow!("no unit with id or code {scope}"))?
-                        .id,
-                )
+                Some(unit_by_key(state, &scope)?.id)
             };
             let password = read_password()?;
             let display = display_name.unwrap_or_else(|| username.clone());

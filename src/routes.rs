@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql).post(graphql))
+        .route("/reports/{file}", get(crate::report::http::coverage_report))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -164,7 +165,7 @@ fn describe(query: &str, operation: Option<&str>) -> (Option<OperationType>, Opt
 /// The caller behind `Authorization: Bearer …`: anonymous without the
 /// header; `UNAUTHENTICATED` for a bad, expired or voided token or a
 /// disabled account.
-async fn viewer_of(state: &AppState, headers: &HeaderMap) -> AppResult<Viewer> {
+pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> AppResult<Viewer> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
     };

@@ -108,5 +108,49 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         listed.contains("first-admin") && listed.contains("ADMIN@region"),
         "{listed}"
     );
+
+    // The coverage report of the demo county, from the command line: the
+    // article's relocation-site line comes out of it as it is.
+    let report = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args([
+            "report",
+            "coverage",
+            "--format",
+            "csv",
+            "--out",
+            "coverage.csv",
+        ])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("report coverage");
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("coverage.csv")).expect("report written");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("易地扶贫搬迁安置点,116,112,4,96.6%,")),
+        "{csv}"
+    );
+    let unknown = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args([
+            "report",
+            "coverage",
+            "--under",
+            "NO-SUCH-CODE",
+            "--out",
+            "x.xlsx",
+        ])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("report coverage");
+    assert!(!unknown.status.success());
+    assert!(!dir.join("x.xlsx").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -80,3 +80,32 @@ pub fn error_codes(errors: &[ServerError]) -> impl Iterator<Item = String> + '_ 
         },
     )
 }
+
+/// An error of a plain HTTP endpoint (reports): the same body shape and
+/// codes as a GraphQL error, with the matching HTTP status.
+pub fn http_error(err: AppError) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let status = match &err {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let message = match &err {
+        AppError::Internal(detail) => {
+            tracing::error!(error = %detail, "internal error");
+            "internal server error".to_owned()
+        }
+        other => other.to_string(),
+    };
+    let mut extensions = serde_json::json!({ "code": err.code() });
+    if let Some(field) = err.field() {
+        extensions["field"] = field.into();
+    }
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] });
+    (status, axum::Json(body)).into_response()
+}

@@ -380,9 +380,19 @@ pub fn affiliated_to(
     Ok(units)
 }
 
-/// Every unit matching `filter`, unpaged (for bounded sets: a moved subtree).
+/// Every unit matching `filter`, unpaged (for bounded sets: a moved
+/// subtree, a report's gap list, a bulk history).
 pub fn list_all(conn: &mut DbConnection, filter: &UnitFilter) -> AppResult<Vec<OrgUnit>> {
-    let rows = filtered(&Visibility::Everything, filter)
+    list_visible(conn, &Visibility::Everything, filter)
+}
+
+/// [`list_all`], of what `visibility` shows.
+pub fn list_visible(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &UnitFilter,
+) -> AppResult<Vec<OrgUnit>> {
+    let rows = filtered(visibility, filter)
         .order(u::id)
         .select(OrgUnitRow::as_select())
         .load(conn)?;

@@ -1,0 +1,102 @@
+//! `GET /reports/coverage.xlsx` and `GET /reports/coverage.csv`: the
+//! coverage report for the signed-in viewer (token in `Authorization`),
+//! under the same access rules as the API.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{CoverageReport, Format};
+use crate::auth::policy::Sight;
+use crate::error::{AppError, AppResult};
+use crate::graphql::errors::http_error;
+use crate::graphql::ids::{decode, Kind};
+use crate::tree::read;
+use crate::AppState;
+
+/// The query string.
+#[derive(Debug, Deserialize)]
+pub struct ReportParams {
+    /// The unit to report beneath: its global id or its code.
+    pub under: Option<String>,
+}
+
+/// `coverage.xlsx` or `coverage.csv`.
+fn format_of(file: &str) -> AppResult<Format> {
+    match file {
+        "coverage.xlsx" => Ok(Format::Xlsx),
+        "coverage.csv" => Ok(Format::Csv),
+        other => Err(AppError::not_found(format!(
+            "no report {other}; try coverage.xlsx or coverage.csv"
+        ))),
+    }
+}
+
+pub async fn coverage_report(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(params): Query<ReportParams>,
+    headers: HeaderMap,
+) -> Response {
+    match build(state, &file, params, &headers).await {
+        Ok((format, bytes)) => {
+            let disposition = format!("attachment; filename=\"coverage.{}\"", format.extension());
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(format.content_type()),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_str(&disposition)
+                            .unwrap_or(HeaderValue::from_static("attachment")),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => http_error(e),
+    }
+}
+
+async fn build(
+    state: AppState,
+    file: &str,
+    params: ReportParams,
+    headers: &HeaderMap,
+) -> AppResult<(Format, Vec<u8>)> {
+    let format = format_of(file)?;
+    let viewer = crate::routes::viewer_of(&state, headers).await?;
+    viewer.require_signed_in()?;
+    let visibility = viewer.visibility();
+    let now = chrono::Utc::now();
+    let bytes = state
+        .db
+        .read(move |c| {
+            let under = match params
+                .under
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                None => None,
+                Some(key) => {
+                    let unit =
+                        match decode(&async_graphql::ID(key.to_owned()), Kind::OrgUnit, "under") {
+                            Ok(id) => read::find(c, &visibility, id)?,
+                            Err(_) => read::find_by_code(c, &visibility, key)?,
+                        };
+                    match unit {
+                        Some(u) if visibility.sight(&u) == Sight::Full => Some(u),
+                        _ => return Err(read::unit_not_found("under")),
+                    }
+                }
+            };
+            CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)
+        })
+        .await?;
+    Ok((format, bytes))
+}

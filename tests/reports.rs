@@ -1,0 +1,135 @@
+//! The coverage report over HTTP (`GET /reports/coverage.xlsx|csv`): the
+//! signed-in viewer's scope only, errors coded like the API's.
+
+mod common;
+
+use std::io::Cursor;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use calamine::{Data, DataType, Reader, Xlsx};
+use grassroots::auth::policy::Role;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use common::TestApp;
+
+async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, String, Vec<u8>) {
+    let mut req = Request::get(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let resp = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("router");
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (status, kind, bytes.to_vec())
+}
+
+fn code(body: &[u8]) -> (Value, Value) {
+    let v: Value = serde_json::from_slice(body).unwrap_or_default();
+    let ext = &v["errors"][0]["extensions"];
+    (ext["code"].clone(), ext["field"].clone())
+}
+
+#[tokio::test]
+async fn the_coverage_report_is_a_workbook_of_the_viewers_scope() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, v, g, ..] = app.chain("甲").await;
+    app.create(json!({ "parentId": v, "unitType": "RELOCATION_SITE", "name": "无组织安置点", "code": "SITE-1", "orgForm": "NONE" }))
+        .await;
+    let [t2, v2, ..] = app.chain("乙").await;
+    app.create(
+        json!({ "parentId": v2, "unitType": "URBAN_GRID", "name": "乙城网格", "orgForm": "NONE" }),
+    )
+    .await;
+
+    let (status, kind, body) = fetch(&app, "/reports/coverage.xlsx", Some(&app.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    let mut book = Xlsx::new(Cursor::new(body)).expect("an xlsx workbook");
+    assert_eq!(
+        book.sheet_names(),
+        ["汇总", "乡镇（街道）", "村（社区）", "网格", "楼栋（院落）"]
+    );
+    let summary = book.worksheet_range("汇总").expect("summary sheet");
+    let row = |r: &calamine::Range<Data>, label: &str| -> Vec<String> {
+        r.rows()
+            .find(|row| row.first().is_some_and(|c| c.as_string().as_deref() == Some(label)))
+            .map(|row| row.iter().map(|c| c.to_string()).collect())
+            .unwrap_or_default()
+    };
+    // Three grids per chain… two chains plus the site and the urban grid.
+    assert_eq!(row(&summary, "网格")[1..4], ["4", "2", "2"]);
+    assert_eq!(row(&summary, "合计")[1..4], ["10", "8", "2"]);
+    let grids = book.worksheet_range("网格").expect("grid sheet");
+    let sites = row(&grids, "易地扶贫搬迁安置点");
+    assert_eq!(sites[1..4], ["1", "0", "1"]);
+    let gap = row(&grids, "无组织安置点");
+    assert_eq!(gap[1..4], ["SITE-1", "易地扶贫搬迁安置点", "甲镇 / 甲村"]);
+    assert_eq!(gap[5], "未建立党组织");
+
+    // A village manager gets its village only; elsewhere does not exist.
+    let manager = app.account("manager-v", Role::Manager, Some(&v));
+    let (status, kind, body) = fetch(&app, "/reports/coverage.csv", Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let csv = String::from_utf8(body).expect("utf-8");
+    assert!(
+        csv.contains("无组织安置点,SITE-1,易地扶贫搬迁安置点,甲镇 / 甲村,"),
+        "{csv}"
+    );
+    assert!(!csv.contains("乙城网格"), "{csv}");
+    assert!(csv.lines().any(|l| l == "合计,4,3,1,75.0%,1"), "{csv}");
+    let (status, _, body) = fetch(
+        &app,
+        &format!("/reports/coverage.csv?under={t2}"),
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, (json!("NOT_FOUND"), Value::Null))
+    );
+
+    // Beneath a unit, by id or by code.
+    let (_, _, body) = fetch(
+        &app,
+        &format!("/reports/coverage.csv?under={g}"),
+        Some(&app.token),
+    )
+    .await;
+    let csv = String::from_utf8(body).expect("utf-8");
+    assert!(
+        csv.lines().any(|l| l.starts_with("合计,1,1,0,100.0%")),
+        "{csv}"
+    );
+    let (status, _, _) = fetch(&app, "/reports/coverage.csv?under=SITE-1", Some(&app.token)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // No token, a bad token, an unknown report.
+    let (status, _, body) = fetch(&app, "/reports/coverage.xlsx", None).await;
+    assert_eq!(
+        (status, code(&body).0),
+        (StatusCode::UNAUTHORIZED, json!("UNAUTHENTICATED"))
+    );
+    let (status, _, _) = fetch(&app, "/reports/coverage.xlsx", Some("not-a-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, body) = fetch(&app, "/reports/members.xlsx", Some(&app.token)).await;
+    assert_eq!(
+        (status, code(&body).0),
+        (StatusCode::NOT_FOUND, json!("NOT_FOUND"))
+    );
+    let _ = t;
+}
