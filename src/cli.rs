@@ -111,7 +111,13 @@ enum AccountCommand {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.log_format);
+    // A benchmark logs warnings only (unless RUST_LOG says otherwise): a
+    // line per request would be measured along with the requests.
+    let default_filter = match cli.command {
+        Command::Bench(_) => "warn",
+        _ => "info,tower_http=info",
+    };
+    init_tracing(cli.log_format, default_filter);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -121,9 +127,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+fn init_tracing(format: LogFormat, default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),

@@ -66,7 +66,10 @@ async fn the_coverage_report_is_a_workbook_of_the_viewers_scope() {
     let summary = book.worksheet_range("汇总").expect("summary sheet");
     let row = |r: &calamine::Range<Data>, label: &str| -> Vec<String> {
         r.rows()
-            .find(|row| row.first().is_some_and(|c| c.as_string().as_deref() == Some(label)))
+            .find(|row| {
+                row.first()
+                    .is_some_and(|c| c.as_string().as_deref() == Some(label))
+            })
             .map(|row| row.iter().map(|c| c.to_string()).collect())
             .unwrap_or_default()
     };

@@ -135,11 +135,17 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
     })?;
     // Fresh statistics, so the planners see the new sizes at once.
     db.read_blocking(|conn| {
-        let analyze = match conn {
-            DbConnection::Pg(_) => "ANALYZE org_units",
-            DbConnection::Sqlite(_) => "PRAGMA analysis_limit = 1000; ANALYZE org_units",
-        };
-        Ok(conn.batch_execute(analyze)?)
+        match conn {
+            DbConnection::Pg(_) => {
+                conn.batch_execute("ANALYZE org_units")?;
+                // Sets the visibility map, so history reads scan the index only.
+                conn.batch_execute("VACUUM ANALYZE coverage_history")?;
+            }
+            DbConnection::Sqlite(_) => {
+                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units")?
+            }
+        }
+        Ok(())
     })?;
     Ok(DemoSummary {
         scale,

@@ -76,9 +76,12 @@ pub fn insert_history(
     conn: &mut DbConnection,
     deltas: HashMap<(i64, NaiveDate, CoverageKey), i64>,
 ) -> AppResult<()> {
-    let rows: Vec<HistoryRow> = deltas
+    // In key order: appending to the primary key is far cheaper than
+    // inserting all over it.
+    let mut sorted: Vec<_> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
+    sorted.sort_unstable_by_key(|(key, _)| *key);
+    let rows: Vec<HistoryRow> = sorted
         .into_iter()
-        .filter(|(_, n)| *n != 0)
         .map(|((scope, day, k), n)| CountRow::new(scope, k, n).on(day))
         .collect();
     for chunk in rows.chunks(2000) {

@@ -31,7 +31,8 @@ CREATE TABLE coverage_history (
     host_lost  BOOLEAN NOT NULL,
     childless  BOOLEAN NOT NULL,
     n          BIGINT  NOT NULL,
-    PRIMARY KEY (scope_id, day, level, unit_type, org_form, host_lost, childless)
+    -- n rides in the index: a scope's days are one index-only range scan
+    PRIMARY KEY (scope_id, day, level, unit_type, org_form, host_lost, childless) INCLUDE (n)
 );
 
 -- The latest effective date recorded in each township's subtree. A change

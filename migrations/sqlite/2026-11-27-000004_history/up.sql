@@ -32,7 +32,7 @@ CREATE TABLE coverage_history (
     childless  BOOLEAN NOT NULL,
     n          BIGINT  NOT NULL,
     PRIMARY KEY (scope_id, day, level, unit_type, org_form, host_lost, childless)
-);
+) WITHOUT ROWID; -- stored in key order: a scope's days are one contiguous range
 
 -- The latest effective date recorded in each township's subtree. A change
 -- may not take effect before it: history is appended in date order within

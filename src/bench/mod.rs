@@ -1,5 +1,8 @@
-//! `grassroots bench`: server time of the typical reads and of a move, on a
-//! generated tree, printed as median and p99 (not a timed test).
+//! `grassroots bench`: server time of the typical reads and writes on a
+//! generated tree, printed as median and p99 (not a timed test); then the
+//! dashboard queries through HTTP under concurrent load ([`http`]).
+
+mod http;
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +32,12 @@ pub struct BenchArgs {
     /// Timed runs per scenario (after 10 % as many warm-up runs).
     #[arg(long, default_value_t = 300)]
     pub iterations: usize,
+    /// Seconds of HTTP load per query (0: skip the load test).
+    #[arg(long, default_value_t = 5.0)]
+    pub http_seconds: f64,
+    /// Concurrent keep-alive connections of the load test.
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
 }
 
 /// Median, p99 and mean of one scenario.
@@ -55,6 +64,11 @@ fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
 const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
 const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";
 const COVERAGE: &str = "query Coverage($under: ID) { coverage(under: $under) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
+const DASHBOARD: &str = "query Dashboard($under: ID) { dashboard(under: $under) { units managementUnits covered gaps rate chainGaps levels { level units covered gaps rate chainGaps } } }";
+const COVERAGE_AS_OF: &str = "query CoverageAsOf($under: ID, $asOf: Date) { coverage(under: $under, asOf: $asOf) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
+const TREND: &str = "query Trend($under: ID, $from: Date!) { coverageTrend(under: $under, from: $from, interval: MONTH) { period on total covered rate levels { level units rate } } }";
+const FORM: &str = "mutation Form($id: ID!, $form: OrgForm!) { updateOrgUnit(id: $id, input: { orgForm: $form }) { id orgForm } }";
+const CREATE: &str = "mutation Create($parent: ID!, $name: String!) { createOrgUnit(input: { parentId: $parent, unitType: RURAL_GRID, name: $name, orgForm: PARTY_GROUP }) { id } }";
 const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";
 
 fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
@@ -229,6 +243,96 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         })
         .await?,
     );
+    let today = chrono::Utc::now().date_naive();
+    let year_ago = today - chrono::Months::new(12);
+    let trend_from = (today - chrono::Months::new(23)).to_string();
+    results.push(
+        time_runs(
+            &state,
+            "coverage of the region, a year ago (asOf)",
+            n,
+            |_| {
+                (
+                    region(),
+                    COVERAGE_AS_OF,
+                    json!({ "asOf": year_ago.to_string() }),
+                )
+            },
+        )
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "coverage of one township, a year ago", n, |i| {
+            let under = id(townships[i % townships.len()]);
+            (
+                region(),
+                COVERAGE_AS_OF,
+                json!({ "under": under, "asOf": year_ago.to_string() }),
+            )
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "dashboard of the whole region", n, |_| {
+            (region(), DASHBOARD, json!({}))
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "dashboard of one township", n, |i| {
+            (
+                region(),
+                DASHBOARD,
+                json!({ "under": id(townships[i % townships.len()]) }),
+            )
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "coverage trend, 24 months, whole region", n, |_| {
+            (region(), TREND, json!({ "from": trend_from }))
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "coverage trend, 24 months, one township", n, |i| {
+            let under = id(townships[i % townships.len()]);
+            (
+                region(),
+                TREND,
+                json!({ "under": under, "from": trend_from }),
+            )
+        })
+        .await?,
+    );
+    results.push(
+        time_runs(&state, "create a grid", n, |i| {
+            let parent = id(villages[i % villages.len()]);
+            (
+                region(),
+                CREATE,
+                json!({ "parent": parent, "name": format!("压测网格{i}") }),
+            )
+        })
+        .await?,
+    );
+    let grids = sample_ids(&db, 3, 256, &mut rng)?;
+    results.push(
+        time_runs(&state, "change a grid's organization form", n, |i| {
+            // Each grid flips between two forms, never to or from AFFILIATED.
+            let form = if (i / grids.len()) % 2 == 0 {
+                "BRANCH"
+            } else {
+                "PARTY_GROUP"
+            };
+            (
+                region(),
+                FORM,
+                json!({ "id": id(grids[i % grids.len()]), "form": form }),
+            )
+        })
+        .await?,
+    );
     let village = villages[0];
     let (a, b) = (townships[1], townships[2]);
     results.push(
@@ -260,5 +364,50 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         "access-check overhead, scoped ADMIN vs region (medians): {:+.1} %",
         overhead * 100.0
     );
+    if args.http_seconds > 0.0 {
+        let body = |query: &str, vars: serde_json::Value| {
+            json!({ "query": query, "variables": vars }).to_string()
+        };
+        let per_township = |query: &str, extra: serde_json::Value| -> Vec<String> {
+            townships
+                .iter()
+                .map(|t| {
+                    let mut vars = extra.clone();
+                    vars["under"] = id(*t);
+                    body(query, vars)
+                })
+                .collect()
+        };
+        let queries = vec![
+            http::LoadQuery {
+                name: "coverage of the whole region",
+                bodies: vec![body(COVERAGE, json!({}))],
+            },
+            http::LoadQuery {
+                name: "coverage of one township",
+                bodies: per_township(COVERAGE, json!({})),
+            },
+            http::LoadQuery {
+                name: "dashboard of the whole region",
+                bodies: vec![body(DASHBOARD, json!({}))],
+            },
+            http::LoadQuery {
+                name: "dashboard of one township",
+                bodies: per_township(DASHBOARD, json!({})),
+            },
+            http::LoadQuery {
+                name: "coverage trend, 24 months, one township",
+                bodies: per_township(TREND, json!({ "from": trend_from })),
+            },
+        ];
+        let figures =
+            http::run(state.clone(), queries, args.connections, args.http_seconds).await?;
+        http::print(
+            &db.backend().to_string(),
+            args.connections,
+            args.http_seconds,
+            &figures,
+        );
+    }
     Ok(())
 }
