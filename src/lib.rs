@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
+pub mod people;
 pub mod report;
 mod routes;
 pub mod tree;

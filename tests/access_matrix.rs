@@ -207,7 +207,7 @@ async fn every_role_scope_action_and_position_follows_the_table() {
                             continue;
                         }
                         ActionKind::Dissolve => (app.gql_as(Some(&token), "mutation($id: ID!) { dissolveOrgUnit(id: $id, on: \"2024-01-01\", reason: \"检查\") { id } }", json!({ "id": id })).await, "CONFLICT"),
-                        ActionKind::ManagePeople => continue, // no people API yet
+                        ActionKind::ManagePeople => (app.gql_as(Some(&token), "mutation($u: ID!) { createPerson(input: { unitId: $u, name: \"检查\", gender: MALE }) { id } }", json!({ "u": id })).await, ""),
                         ActionKind::ManageGrants => (app.gql_as(Some(&token), "mutation($a: ID!, $s: ID) { grantRole(accountId: $a, role: VIEWER, scopeId: $s) { id } }", json!({ "a": dummy, "s": id })).await, ""),
                         ActionKind::ReadAudit => (app.gql_as(Some(&token), "query($id: ID!) { auditLog(under: $id, first: 1) { totalCount } }", json!({ "id": id })).await, ""),
                     };

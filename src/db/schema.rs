@@ -95,7 +95,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     grants,
     refresh_tokens,
-    audit_log
+    audit_log,
+    persons,
+    positions
 );
 
 diesel::table! {
@@ -144,3 +146,42 @@ diesel::table! {
         last_on -> Date,
     }
 }
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        name -> Text,
+        gender -> Text,
+        birth_date -> Nullable<Date>,
+        phone -> Nullable<Text>,
+        education -> Nullable<Text>,
+        political_status -> Text,
+        status_since -> Nullable<Date>,
+        capable_talent -> Bool,
+        unit_id -> BigInt,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    positions (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        unit_id -> BigInt,
+        role -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        also_village_director -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(persons -> org_units (unit_id));
+diesel::joinable!(positions -> persons (person_id));
+diesel::joinable!(positions -> org_units (unit_id));

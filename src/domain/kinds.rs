@@ -51,6 +51,8 @@ macro_rules! labelled_enum {
     };
 }
 
+pub(crate) use labelled_enum;
+
 /// A stored or supplied name that is not a value of the enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{value:?} is not a {kind}")]

@@ -6,6 +6,7 @@ pub mod history;
 mod kinds;
 mod org_unit;
 mod page;
+pub mod people;
 pub mod period;
 pub mod rules;
 

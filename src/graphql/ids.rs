@@ -14,6 +14,8 @@ pub enum Kind {
     Account,
     Grant,
     AuditEntry,
+    Person,
+    Position,
 }
 
 impl Kind {
@@ -23,6 +25,8 @@ impl Kind {
             Kind::Account => "Account",
             Kind::Grant => "Grant",
             Kind::AuditEntry => "AuditEntry",
+            Kind::Person => "Person",
+            Kind::Position => "Position",
         }
     }
 }
@@ -43,6 +47,8 @@ pub fn decode_any(id: &ID, field: &str) -> AppResult<(Kind, i64)> {
         "Account" => Kind::Account,
         "Grant" => Kind::Grant,
         "AuditEntry" => Kind::AuditEntry,
+        "Person" => Kind::Person,
+        "Position" => Kind::Position,
         _ => return Err(bad()),
     };
     Ok((kind, n.parse().map_err(|_| bad())?))

@@ -46,7 +46,7 @@ diesel::define_sql_function! {
 
 /// The filter as SQL. `visibility` is where access control narrows every
 /// list and count.
-fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
+pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<'a> {
     let mut q: Boxed<'a> = org_units::table.into_boxed();
     // Everything beneath a fully visible unit is visible: no condition needed.
     let under_visible = f
@@ -151,7 +151,7 @@ fn scope_condition(scope: &UnitRef) -> Condition {
     Box::new(u::id.eq(id).or(below))
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -1,6 +1,7 @@
 //! The mutation root, merged from one object per area.
 
 mod access;
+mod people;
 mod session;
 mod tree;
 
@@ -12,4 +13,5 @@ pub struct Mutation(
     tree::TreeMutation,
     session::SessionMutation,
     access::AccessMutation,
+    people::PeopleMutation,
 );

@@ -3,10 +3,12 @@
 mod access;
 mod coverage;
 mod dashboard;
+mod people;
 mod tree;
 
 use async_graphql::MergedObject;
 
+pub use self::people::person_connection;
 pub use self::tree::load_unit;
 
 /// Every query of the API.
@@ -15,5 +17,6 @@ pub struct Query(
     tree::TreeQuery,
     coverage::CoverageQuery,
     dashboard::DashboardQuery,
+    people::PeopleQuery,
     access::AccessQuery,
 );

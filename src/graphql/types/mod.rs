@@ -9,5 +9,8 @@ pub mod dashboard;
 pub mod inputs;
 pub mod node;
 pub mod org_unit;
+pub mod person;
+pub mod person_inputs;
+pub mod position;
 pub mod scalars;
 pub mod subtree_counts;

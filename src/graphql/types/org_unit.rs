@@ -4,13 +4,17 @@ use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
 use super::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use super::person::PersonConnection;
+use super::position::Position;
 use super::scalars::Date;
 use super::subtree_counts::SubtreeCounts;
 use crate::auth::policy::Sight;
 use crate::domain::coverage::{gap_reason, GapReason};
+use crate::domain::people::PositionRole;
 use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{encode, Kind};
+use crate::people;
 use crate::tree::UnitFilter;
 
 /// A unit of the organization tree (组织单元): a township or sub-district,
@@ -126,6 +130,43 @@ impl OrgUnit {
             .filter_map(|id| found.remove(id))
             .map(OrgUnit)
             .collect())
+    }
+
+    /// The posts in this unit, earliest first: with `activeOn`, those held
+    /// that day; with `role`, of that post only.
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only posts held on this day.")] active_on: Option<Date>,
+        #[graphql(desc = "Only this post.")] role: Option<PositionRole>,
+    ) -> Result<Vec<Position>> {
+        self.guard(ctx)?;
+        let id = self.0.id;
+        let posts = ctx
+            .db()
+            .read(move |c| {
+                people::store::positions_of(c, None, Some(id), role, active_on.map(|d| d.0))
+            })
+            .await?;
+        Ok(posts.into_iter().map(Position).collect())
+    }
+
+    /// The people who live in or belong to this unit, in creation order.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<PersonConnection> {
+        self.guard(ctx)?;
+        let filter = people::PersonFilter {
+            unit: Some(self.0.id),
+            ..Default::default()
+        };
+        crate::graphql::query::person_connection(ctx, filter, (first, after, last, before)).await
     }
 
     /// The units directly below, in creation order.

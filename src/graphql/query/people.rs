@@ -1,0 +1,105 @@
+//! People queries: one person, and lists narrowed by the viewer's scope.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, Result, ID};
+
+use super::coverage::scope_unit;
+use crate::auth::policy::Sight;
+use crate::domain::people::{PoliticalStatus, PositionRole};
+use crate::domain::Page;
+use crate::error::AppError;
+use crate::graphql::context::{now, ContextExt};
+use crate::graphql::ids::{decode, decode_cursor, Kind, UnitCursor};
+use crate::graphql::types::person::{Person, PersonConnection, PersonListTotals};
+use crate::graphql::types::scalars::Date;
+use crate::people::{store, PersonFilter};
+
+#[derive(Default)]
+pub struct PeopleQuery;
+
+/// One page of `filter`, as a connection.
+pub async fn person_connection(
+    ctx: &Context<'_>,
+    filter: PersonFilter,
+    (first, after, last, before): (Option<i32>, Option<String>, Option<i32>, Option<String>),
+) -> Result<PersonConnection> {
+    let page = Page::new(
+        first,
+        decode_cursor(after.as_deref(), "after")?,
+        last,
+        decode_cursor(before.as_deref(), "before")?,
+    )?;
+    let visibility = ctx.visibility();
+    let today = now().date_naive();
+    let f = filter.clone();
+    let result = ctx
+        .db()
+        .read(move |c| store::list(c, &visibility, &f, page, today))
+        .await?;
+    let mut conn = Connection::with_additional_fields(
+        result.has_previous_page,
+        result.has_next_page,
+        PersonListTotals { filter },
+    );
+    conn.edges.extend(
+        result
+            .items
+            .into_iter()
+            .map(|x| Edge::new(UnitCursor(x.id), Person(x))),
+    );
+    Ok(conn)
+}
+
+#[Object]
+impl PeopleQuery {
+    /// One person, if the viewer sees their unit.
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: ID,
+    ) -> Result<Person> {
+        ctx.viewer().require_signed_in()?;
+        let id = decode(&id, Kind::Person, "id")?;
+        let person = ctx
+            .db()
+            .read(move |c| store::find(c, id))
+            .await?
+            .ok_or_else(|| AppError::not_found("no such person"))?;
+        let unit = ctx.request().units.load_one(person.unit_id).await?;
+        match unit {
+            Some(u) if ctx.visibility().sight(&u) == Sight::Full => Ok(Person(person)),
+            _ => Err(AppError::not_found("no such person").into()),
+        }
+    }
+
+    /// The people of `under` and the units beneath it (or of everything
+    /// the viewer sees), in creation order.
+    #[allow(clippy::too_many_arguments)]
+    async fn persons(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only people of this unit and beneath it.")] under: Option<ID>,
+        #[graphql(desc = "Only people of this political status.")] political_status: Option<
+            PoliticalStatus,
+        >,
+        #[graphql(desc = "Only people holding this post (on `activeOn`, default today).")]
+        role: Option<PositionRole>,
+        #[graphql(desc = "Part of the name.")] search: Option<String>,
+        #[graphql(desc = "With `role`: the day the post is held.")] active_on: Option<Date>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<PersonConnection> {
+        ctx.viewer().require_signed_in()?;
+        let filter = PersonFilter {
+            under: scope_unit(ctx, under).await?,
+            political_status,
+            role,
+            search,
+            active_on: active_on.map(|d| d.0),
+            unit: None,
+        };
+        person_connection(ctx, filter, (first, after, last, before)).await
+    }
+}

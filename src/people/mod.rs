@@ -1,0 +1,8 @@
+//! People of the tree and the posts they hold (DESIGN.md §2): reads narrowed
+//! by visibility, writes under `ManagePeople` at the unit, every write audited.
+
+pub mod store;
+pub mod write;
+
+pub use store::PersonFilter;
+pub use write::{NewPosition, PersonInput};

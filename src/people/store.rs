@@ -1,0 +1,311 @@
+//! Reading people and posts: rows, their conversion, and the queries the
+//! API needs, each narrowed by the viewer's visibility in SQL.
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::auth::policy::UnitRef;
+use crate::auth::Visibility;
+use crate::db::schema::persons::{self, dsl as p};
+use crate::db::schema::positions::{self, dsl as ps};
+use crate::db::DbConnection;
+use crate::domain::people::{Person, PoliticalStatus, Position, PositionRole};
+use crate::domain::{Level, OrgUnit, PageOf};
+use crate::error::{AppError, AppResult};
+use crate::tree::read;
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = persons)]
+#[diesel(treat_none_as_null = true)]
+pub struct PersonRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub education: Option<String>,
+    pub political_status: String,
+    pub status_since: Option<NaiveDate>,
+    pub capable_talent: bool,
+    pub unit_id: i64,
+    pub township_id: Option<i64>,
+    pub village_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub building_group_id: Option<i64>,
+    pub notes: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl PersonRow {
+    /// The row of `x`, who belongs to `unit`.
+    pub fn new(x: &Person, unit: &OrgUnit) -> Self {
+        let [township_id, village_id, grid_id, building_group_id] = inclusive(unit);
+        PersonRow {
+            township_id,
+            village_id,
+            grid_id,
+            building_group_id,
+            id: x.id,
+            name: x.name.clone(),
+            gender: x.gender.as_str().to_owned(),
+            birth_date: x.birth_date,
+            phone: x.phone.clone(),
+            education: x.education.map(|e| e.as_str().to_owned()),
+            political_status: x.political_status.as_str().to_owned(),
+            status_since: x.status_since,
+            capable_talent: x.capable_talent,
+            unit_id: x.unit_id,
+            notes: x.notes.clone(),
+            created_at: x.created_at.naive_utc(),
+            updated_at: x.updated_at.naive_utc(),
+        }
+    }
+}
+
+impl TryFrom<PersonRow> for Person {
+    type Error = AppError;
+    fn try_from(r: PersonRow) -> AppResult<Person> {
+        Ok(Person {
+            id: r.id,
+            name: r.name,
+            gender: r.gender.parse().map_err(AppError::internal)?,
+            birth_date: r.birth_date,
+            phone: r.phone,
+            education: r
+                .education
+                .map(|e| e.parse())
+                .transpose()
+                .map_err(AppError::internal)?,
+            political_status: r.political_status.parse().map_err(AppError::internal)?,
+            status_since: r.status_since,
+            capable_talent: r.capable_talent,
+            unit_id: r.unit_id,
+            notes: r.notes,
+            created_at: Utc.from_utc_datetime(&r.created_at),
+            updated_at: Utc.from_utc_datetime(&r.updated_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = positions)]
+pub struct PositionRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub unit_id: i64,
+    pub role: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub also_village_director: bool,
+}
+
+impl TryFrom<PositionRow> for Position {
+    type Error = AppError;
+    fn try_from(r: PositionRow) -> AppResult<Position> {
+        Ok(Position {
+            id: r.id,
+            person_id: r.person_id,
+            unit_id: r.unit_id,
+            role: r.role.parse().map_err(AppError::internal)?,
+            started_on: r.started_on,
+            ended_on: r.ended_on,
+            also_village_director: r.also_village_director,
+        })
+    }
+}
+
+/// A unit's ancestry with the unit itself at its own level.
+pub fn inclusive(unit: &OrgUnit) -> [Option<i64>; 4] {
+    let mut a = unit.ancestry.0;
+    let n = unit.level().number() as usize;
+    if n <= 4 {
+        a[n - 1] = Some(unit.id);
+    }
+    a
+}
+
+fn people(rows: Vec<PersonRow>) -> AppResult<Vec<Person>> {
+    rows.into_iter().map(Person::try_from).collect()
+}
+
+fn posts(rows: Vec<PositionRow>) -> AppResult<Vec<Position>> {
+    rows.into_iter().map(Position::try_from).collect()
+}
+
+/// Which people a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// People of this unit and of every unit beneath it.
+    pub under: Option<UnitRef>,
+    /// Only people of exactly this unit.
+    pub unit: Option<i64>,
+    pub political_status: Option<PoliticalStatus>,
+    /// Only people holding this post (on `active_on`, or now).
+    pub role: Option<PositionRole>,
+    /// Part of the name, case-insensitive.
+    pub search: Option<String>,
+    /// With `role`: the day the post is held (default: today).
+    pub active_on: Option<NaiveDate>,
+}
+
+type Boxed<'a> = persons::BoxedQuery<'a, crate::db::MultiBackend>;
+
+type Condition = Box<
+    dyn BoxableExpression<
+        persons::table,
+        crate::db::MultiBackend,
+        SqlType = diesel::sql_types::Bool,
+    >,
+>;
+
+/// People of `scope` and of everything beneath it.
+fn within(scope: &UnitRef) -> Condition {
+    let id = scope.id;
+    match scope.level {
+        Level::Township => Box::new(p::township_id.assume_not_null().eq(id)),
+        Level::Village => Box::new(p::village_id.assume_not_null().eq(id)),
+        Level::Grid => Box::new(p::grid_id.assume_not_null().eq(id)),
+        Level::BuildingGroup => Box::new(p::building_group_id.assume_not_null().eq(id)),
+        Level::VolunteerTeam => Box::new(p::unit_id.eq(id)),
+    }
+}
+
+/// The filter as SQL. A person is as visible as the unit they belong to;
+/// `under` must already be a unit the viewer fully sees.
+fn filtered<'a>(visibility: &Visibility, f: &'a PersonFilter, today: NaiveDate) -> Boxed<'a> {
+    let mut q: Boxed<'a> = persons::table.into_boxed();
+    match (f.under, visibility) {
+        (Some(under), _) => q = q.filter(within(&under)),
+        (None, Visibility::Everything) => {}
+        (None, Visibility::Nothing) => q = q.filter(p::id.ne(p::id)),
+        (None, Visibility::Units(scopes)) => {
+            if let Some(cond) = scopes.iter().map(within).reduce(|a, b| Box::new(a.or(b))) {
+                q = q.filter(cond);
+            }
+        }
+    }
+    if let Some(unit) = f.unit {
+        q = q.filter(p::unit_id.eq(unit));
+    }
+    if let Some(s) = f.political_status {
+        q = q.filter(p::political_status.eq(s.as_str()));
+    }
+    if let Some(role) = f.role {
+        let on = f.active_on.unwrap_or(today);
+        let holders = ps::positions
+            .filter(ps::role.eq(role.as_str()))
+            .filter(ps::started_on.le(on))
+            .filter(ps::ended_on.is_null().or(ps::ended_on.gt(on)))
+            .select(ps::person_id);
+        q = q.filter(p::id.eq_any(holders));
+    }
+    if let Some(search) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(
+            p::name
+                .like(format!("%{}%", read::escape_like(search)))
+                .escape('\\'),
+        );
+    }
+    q
+}
+
+/// A page of the people `filter` selects, in creation order.
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &PersonFilter,
+    page: crate::domain::Page,
+    today: NaiveDate,
+) -> AppResult<PageOf<Person>> {
+    let mut q = filtered(visibility, filter, today);
+    if let Some(after) = page.after {
+        q = q.filter(p::id.gt(after));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(p::id.lt(before));
+    }
+    let limit = page.limit as i64 + 1;
+    let rows: Vec<PersonRow> = if page.from_end {
+        q.order(p::id.desc())
+            .limit(limit)
+            .select(PersonRow::as_select())
+            .load(conn)?
+    } else {
+        q.order(p::id)
+            .limit(limit)
+            .select(PersonRow::as_select())
+            .load(conn)?
+    };
+    Ok(page.finish(people(rows)?))
+}
+
+/// How many people `filter` selects.
+pub fn count(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &PersonFilter,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    Ok(filtered(visibility, filter, today)
+        .select(count_star())
+        .first(conn)?)
+}
+
+/// One person, if it exists (visibility is the caller's business).
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Option<Person>> {
+    let row: Option<PersonRow> = p::persons
+        .find(id)
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(Person::try_from).transpose()
+}
+
+/// One post.
+pub fn find_position(conn: &mut DbConnection, id: i64) -> AppResult<Option<Position>> {
+    let row: Option<PositionRow> = ps::positions
+        .find(id)
+        .select(PositionRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(Position::try_from).transpose()
+}
+
+/// The posts of a person, or of a unit, optionally held on a day and of a role.
+pub fn positions_of(
+    conn: &mut DbConnection,
+    person: Option<i64>,
+    unit: Option<i64>,
+    role: Option<PositionRole>,
+    active_on: Option<NaiveDate>,
+) -> AppResult<Vec<Position>> {
+    let mut q = ps::positions.into_boxed::<crate::db::MultiBackend>();
+    if let Some(id) = person {
+        q = q.filter(ps::person_id.eq(id));
+    }
+    if let Some(id) = unit {
+        q = q.filter(ps::unit_id.eq(id));
+    }
+    if let Some(r) = role {
+        q = q.filter(ps::role.eq(r.as_str()));
+    }
+    if let Some(on) = active_on {
+        q = q
+            .filter(ps::started_on.le(on))
+            .filter(ps::ended_on.is_null().or(ps::ended_on.gt(on)));
+    }
+    let rows = q
+        .order((ps::started_on, ps::id))
+        .select(PositionRow::as_select())
+        .load(conn)?;
+    posts(rows)
+}
+
+/// The unit a person or post belongs to, for access checks.
+pub fn unit_of(conn: &mut DbConnection, unit_id: i64) -> AppResult<OrgUnit> {
+    read::find(conn, &Visibility::Everything, unit_id)?
+        .ok_or_else(|| AppError::internal(format!("unit {unit_id} of a person vanished")))
+}

@@ -1,0 +1,369 @@
+//! Writing people and posts, each inside the caller's transaction: load the
+//! facts, ask the access policy (`ManagePeople` at the unit), check the
+//! rules, write, audit.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::store::{self, PersonRow};
+use crate::audit::{self, Actor, AuditEntry};
+use crate::auth::policy::ActionKind;
+use crate::auth::Visibility;
+use crate::db::schema::persons::{self, dsl as p};
+use crate::db::schema::positions::{self, dsl as ps};
+use crate::db::DbConnection;
+use crate::domain::people::{
+    role_fits, EducationLevel, Gender, Person, PoliticalStatus, Position, PositionRole,
+};
+use crate::domain::{rules, Level, OrgUnit, Patch};
+use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{encode, Kind};
+use crate::tree::read;
+
+/// A person's fields, as `createPerson` takes them and `updatePerson`
+/// patches them.
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    pub name: Option<String>,
+    pub gender: Option<Gender>,
+    pub birth_date: Patch<NaiveDate>,
+    pub phone: Patch<String>,
+    pub education: Patch<EducationLevel>,
+    pub political_status: Option<PoliticalStatus>,
+    pub status_since: Patch<NaiveDate>,
+    pub capable_talent: Option<bool>,
+    pub unit_id: Option<i64>,
+    pub notes: Patch<String>,
+}
+
+/// The unit `id` as a place for people the viewer manages.
+fn managed_unit(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: i64,
+    field: &str,
+) -> AppResult<OrgUnit> {
+    let unit = read::get(conn, &Visibility::Everything, id, field)?;
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(&unit), field)?;
+    Ok(unit)
+}
+
+fn phone(v: &str) -> AppResult<String> {
+    let v = v.trim();
+    let ok = (5..=20).contains(&v.chars().count())
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
+    if !ok {
+        return Err(AppError::bad_input(
+            "phone",
+            "a phone number is 5 to 20 digits (with + - or spaces)",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Applies `input` to `person` and checks the result.
+fn apply(person: &mut Person, input: PersonInput, today: NaiveDate) -> AppResult<()> {
+    if let Some(name) = input.name {
+        person.name = rules::name("name", &name)?;
+    }
+    if let Some(g) = input.gender {
+        person.gender = g;
+    }
+    person.birth_date = input.birth_date.apply(person.birth_date);
+    person.phone = match input.phone {
+        Patch::Set(v) => Some(phone(&v)?),
+        other => other.apply(person.phone.clone()),
+    };
+    person.education = input.education.apply(person.education);
+    if let Some(s) = input.political_status {
+        person.political_status = s;
+    }
+    person.status_since = input.status_since.apply(person.status_since);
+    if let Some(c) = input.capable_talent {
+        person.capable_talent = c;
+    }
+    person.notes = match input.notes {
+        Patch::Set(v) => rules::optional_text("notes", Some(&v), rules::MAX_NOTES_CHARS)?,
+        other => other.apply(person.notes.clone()),
+    };
+    rules::not_future("birthDate", person.birth_date, today)?;
+    rules::not_future("statusSince", person.status_since, today)?;
+    if let (Some(b), Some(s)) = (person.birth_date, person.status_since) {
+        if s < b {
+            return Err(AppError::bad_input(
+                "statusSince",
+                "statusSince is before birthDate",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn audit_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    action: &str,
+    unit: &OrgUnit,
+    before: Option<&Person>,
+    after: Option<&Person>,
+) -> AppResult<()> {
+    let id = after.or(before).map_or(0, |x| x.id);
+    let target = encode(Kind::Person, id).to_string();
+    audit::record(
+        conn,
+        &AuditEntry::new(actor, action, target, Some(unit), before, after),
+    )
+}
+
+/// Creates a person in a unit the viewer manages.
+pub fn create_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    input: PersonInput,
+) -> AppResult<Person> {
+    let unit_id = input
+        .unit_id
+        .ok_or_else(|| AppError::bad_input("unitId", "unitId is required"))?;
+    let unit = managed_unit(conn, actor, unit_id, "unitId")?;
+    rules::active(&unit)?;
+    let name = input
+        .name
+        .clone()
+        .ok_or_else(|| AppError::bad_input("name", "name is required"))?;
+    let mut person = Person {
+        id: 0,
+        name,
+        gender: input
+            .gender
+            .ok_or_else(|| AppError::bad_input("gender", "gender is required"))?,
+        birth_date: None,
+        phone: None,
+        education: None,
+        political_status: input.political_status.unwrap_or(PoliticalStatus::NonParty),
+        status_since: None,
+        capable_talent: false,
+        unit_id,
+        notes: None,
+        created_at: actor.now,
+        updated_at: actor.now,
+    };
+    apply(&mut person, input, actor.now.date_naive())?;
+    let row = PersonRow::new(&person, &unit);
+    person.id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(persons::table)
+        .values(&row)
+        .returning(p::id)
+        .get_result::<i64>(c))?;
+    audit_person(conn, actor, "CREATE_PERSON", &unit, None, Some(&person))?;
+    Ok(person)
+}
+
+/// The person `id`, if the viewer manages their unit.
+fn managed_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: i64,
+) -> AppResult<(Person, OrgUnit)> {
+    let person = store::find(conn, id)?.ok_or_else(|| AppError::not_found("no such person"))?;
+    let unit = store::unit_of(conn, person.unit_id)?;
+    if actor.viewer.visibility().sight(&unit) != crate::auth::policy::Sight::Full {
+        return Err(AppError::not_found("no such person"));
+    }
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(&unit), "id")?;
+    Ok((person, unit))
+}
+
+/// Edits a person; moving them to another unit needs both units managed.
+pub fn update_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: i64,
+    input: PersonInput,
+) -> AppResult<Person> {
+    let (current, mut unit) = managed_person(conn, actor, id)?;
+    let mut next = current.clone();
+    if let Some(to) = input.unit_id.filter(|u| *u != current.unit_id) {
+        unit = managed_unit(conn, actor, to, "unitId")?;
+        rules::active(&unit)?;
+        next.unit_id = to;
+    }
+    apply(&mut next, input, actor.now.date_naive())?;
+    if next == current {
+        return Ok(current);
+    }
+    next.updated_at = actor.now;
+    diesel::update(p::persons.find(id))
+        .set(PersonRow::new(&next, &unit))
+        .execute(conn)?;
+    audit_person(
+        conn,
+        actor,
+        "UPDATE_PERSON",
+        &unit,
+        Some(&current),
+        Some(&next),
+    )?;
+    Ok(next)
+}
+
+/// Removes a person and their ended posts; refused while they hold a post.
+pub fn remove_person(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult<Person> {
+    let (person, unit) = managed_person(conn, actor, id)?;
+    let held = store::positions_of(conn, Some(id), None, None, None)?;
+    if let Some(post) = held.iter().find(|x| x.ended_on.is_none()) {
+        return Err(AppError::conflict(format!(
+            "{} still holds a post ({}); end it first",
+            person.name,
+            post.role.label()
+        )));
+    }
+    diesel::delete(ps::positions.filter(ps::person_id.eq(id))).execute(conn)?;
+    diesel::delete(p::persons.find(id)).execute(conn)?;
+    audit_person(conn, actor, "REMOVE_PERSON", &unit, Some(&person), None)?;
+    Ok(person)
+}
+
+/// What `startPosition` takes.
+#[derive(Debug, Clone)]
+pub struct NewPosition {
+    pub person_id: i64,
+    pub unit_id: i64,
+    pub role: PositionRole,
+    pub started_on: Option<NaiveDate>,
+    pub also_village_director: bool,
+}
+
+fn audit_post(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    action: &str,
+    unit: &OrgUnit,
+    before: Option<&Position>,
+    after: &Position,
+) -> AppResult<()> {
+    let target = encode(Kind::Position, after.id).to_string();
+    audit::record(
+        conn,
+        &AuditEntry::new(actor, action, target, Some(unit), before, Some(after)),
+    )
+}
+
+/// Starts a post: the person (whom the viewer must see) takes `role` in a
+/// unit the viewer manages.
+pub fn start_position(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    new: NewPosition,
+) -> AppResult<Position> {
+    let today = actor.now.date_naive();
+    let unit = managed_unit(conn, actor, new.unit_id, "unitId")?;
+    rules::active(&unit)?;
+    let person =
+        store::find(conn, new.person_id)?.ok_or_else(|| AppError::not_found("no such person"))?;
+    let home = store::unit_of(conn, person.unit_id)?;
+    if actor.viewer.visibility().sight(&home) != crate::auth::policy::Sight::Full {
+        return Err(AppError::not_found("no such person"));
+    }
+    role_fits(new.role, unit.level())?;
+    if new.also_village_director
+        && !(new.role == PositionRole::Secretary && unit.level() == Level::Village)
+    {
+        return Err(AppError::bad_input(
+            "alsoVillageDirector",
+            "only a village (community) secretary can also be the committee director (一肩挑)",
+        ));
+    }
+    let started_on = new.started_on.unwrap_or(today);
+    rules::not_future("startedOn", Some(started_on), today)?;
+    let current = store::positions_of(conn, None, Some(unit.id), Some(new.role), Some(today))?;
+    if current
+        .iter()
+        .any(|x| x.person_id == person.id && x.ended_on.is_none())
+    {
+        return Err(AppError::conflict_on(
+            "role",
+            format!("{} already holds this post in {}", person.name, unit.name),
+        ));
+    }
+    if let Some(holder) = current
+        .iter()
+        .find(|x| x.ended_on.is_none())
+        .filter(|_| new.role.is_single())
+    {
+        let name = store::find(conn, holder.person_id)?.map_or_else(String::new, |x| x.name);
+        return Err(AppError::conflict_on(
+            "role",
+            format!(
+                "{} already has a {} ({name}); end that post first",
+                unit.name,
+                new.role.label()
+            ),
+        ));
+    }
+    let id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
+        .values((
+            ps::person_id.eq(person.id),
+            ps::unit_id.eq(unit.id),
+            ps::role.eq(new.role.as_str()),
+            ps::started_on.eq(started_on),
+            ps::ended_on.eq(None::<NaiveDate>),
+            ps::also_village_director.eq(new.also_village_director),
+            ps::created_at.eq(actor.now.naive_utc()),
+        ))
+        .returning(ps::id)
+        .get_result::<i64>(c))?;
+    let post = Position {
+        id,
+        person_id: person.id,
+        unit_id: unit.id,
+        role: new.role,
+        started_on,
+        ended_on: None,
+        also_village_director: new.also_village_director,
+    };
+    audit_post(conn, actor, "START_POSITION", &unit, None, &post)?;
+    Ok(post)
+}
+
+/// Ends a post on `on` (default today); the post stays, as history.
+pub fn end_position(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: i64,
+    on: Option<NaiveDate>,
+) -> AppResult<Position> {
+    let post =
+        store::find_position(conn, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
+    let unit = store::unit_of(conn, post.unit_id)?;
+    if actor.viewer.visibility().sight(&unit) != crate::auth::policy::Sight::Full {
+        return Err(AppError::not_found("no such post"));
+    }
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(&unit), "id")?;
+    if post.ended_on.is_some() {
+        return Err(AppError::conflict("this post has already ended"));
+    }
+    let today = actor.now.date_naive();
+    let on = on.unwrap_or(today);
+    rules::not_future("endedOn", Some(on), today)?;
+    if on < post.started_on {
+        return Err(AppError::bad_input(
+            "endedOn",
+            format!("the post started on {}", post.started_on),
+        ));
+    }
+    diesel::update(ps::positions.find(id))
+        .set(ps::ended_on.eq(Some(on)))
+        .execute(conn)?;
+    let ended = Position {
+        ended_on: Some(on),
+        ..post.clone()
+    };
+    audit_post(conn, actor, "END_POSITION", &unit, Some(&post), &ended)?;
+    Ok(ended)
+}
