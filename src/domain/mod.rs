@@ -9,6 +9,7 @@ mod page;
 pub mod people;
 pub mod period;
 pub mod rules;
+pub mod staffing;
 
 pub use kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType, UnknownValue};
 pub use org_unit::{Ancestry, OrgUnit};

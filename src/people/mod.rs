@@ -1,6 +1,7 @@
 //! People of the tree and the posts they hold (DESIGN.md §2): reads narrowed
 //! by visibility, writes under `ManagePeople` at the unit, every write audited.
 
+pub mod stats;
 pub mod store;
 pub mod write;
 

@@ -175,6 +175,14 @@ fn within(scope: &UnitRef) -> Condition {
 
 /// The filter as SQL. A person is as visible as the unit they belong to;
 /// `under` must already be a unit the viewer fully sees.
+pub(crate) fn filtered_people<'a>(
+    visibility: &Visibility,
+    f: &'a PersonFilter,
+    today: NaiveDate,
+) -> Boxed<'a> {
+    filtered(visibility, f, today)
+}
+
 fn filtered<'a>(visibility: &Visibility, f: &'a PersonFilter, today: NaiveDate) -> Boxed<'a> {
     let mut q: Boxed<'a> = persons::table.into_boxed();
     match (f.under, visibility) {
@@ -308,4 +316,49 @@ pub fn positions_of(
 pub fn unit_of(conn: &mut DbConnection, unit_id: i64) -> AppResult<OrgUnit> {
     read::find(conn, &Visibility::Everything, unit_id)?
         .ok_or_else(|| AppError::internal(format!("unit {unit_id} of a person vanished")))
+}
+
+macro_rules! reancestor_table {
+    ($conn:expr, $t:ident, $id:expr, $level:expr, [$tw:expr, $v:expr, $g:expr, $b:expr]) => {{
+        use crate::db::schema::$t::dsl as x;
+        match $level {
+            Level::Village => diesel::update(x::$t.filter(x::village_id.eq($id)))
+                .set(x::township_id.eq($tw))
+                .execute($conn)?,
+            Level::Grid => diesel::update(x::$t.filter(x::grid_id.eq($id)))
+                .set((x::township_id.eq($tw), x::village_id.eq($v)))
+                .execute($conn)?,
+            Level::BuildingGroup => diesel::update(x::$t.filter(x::building_group_id.eq($id)))
+                .set((
+                    x::township_id.eq($tw),
+                    x::village_id.eq($v),
+                    x::grid_id.eq($g),
+                ))
+                .execute($conn)?,
+            Level::VolunteerTeam => diesel::update(x::$t.filter(x::unit_id.eq($id)))
+                .set((
+                    x::township_id.eq($tw),
+                    x::village_id.eq($v),
+                    x::grid_id.eq($g),
+                    x::building_group_id.eq($b),
+                ))
+                .execute($conn)?,
+            Level::Township => 0,
+        }
+    }};
+}
+
+/// A unit (`id`, at `level`) moved and its strict ancestors are now
+/// `ancestry`: the people and posts of its subtree take the new ancestors
+/// above its level.
+pub fn reancestor(
+    conn: &mut DbConnection,
+    id: i64,
+    level: Level,
+    ancestry: [Option<i64>; 4],
+) -> AppResult<()> {
+    let [t, v, g, b] = ancestry;
+    reancestor_table!(conn, persons, id, level, [t, v, g, b]);
+    reancestor_table!(conn, positions, id, level, [t, v, g, b]);
+    Ok(())
 }

@@ -304,10 +304,16 @@ pub fn start_position(
             ),
         ));
     }
+    let anc = store::inclusive(&unit);
     let id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
         .values((
             ps::person_id.eq(person.id),
             ps::unit_id.eq(unit.id),
+            ps::unit_level.eq(unit.level().number()),
+            ps::township_id.eq(anc[0]),
+            ps::village_id.eq(anc[1]),
+            ps::grid_id.eq(anc[2]),
+            ps::building_group_id.eq(anc[3]),
             ps::role.eq(new.role.as_str()),
             ps::started_on.eq(started_on),
             ps::ended_on.eq(None::<NaiveDate>),

@@ -6,6 +6,7 @@ mod deltas;
 pub mod history;
 mod lifecycle;
 pub mod read;
+mod staffing;
 pub mod tally;
 pub mod write;
 

@@ -35,6 +35,8 @@ pub struct UnitFilter {
     pub gaps: Option<Option<GapReason>>,
     /// Only management units with no active child (chain gaps).
     pub childless: bool,
+    /// Only units failing this staffing rule.
+    pub staffing: Option<crate::domain::staffing::StaffingRule>,
 }
 
 type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
@@ -130,13 +132,17 @@ pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<
             .filter(u::level.le(Level::BuildingGroup.number()))
             .filter(u::id.ne_all(with_children));
     }
+    if let Some(rule) = f.staffing {
+        q = q.filter(super::staffing::failing(rule));
+    }
     if !f.include_dissolved {
         q = q.filter(u::dissolved_on.is_null());
     }
     q
 }
 
-type Condition = Box<dyn BoxableExpression<org_units::table, MultiBackend, SqlType = Bool>>;
+pub(crate) type Condition =
+    Box<dyn BoxableExpression<org_units::table, MultiBackend, SqlType = Bool>>;
 
 /// A scope unit and everything beneath it, as one indexed condition.
 fn scope_condition(scope: &UnitRef) -> Condition {

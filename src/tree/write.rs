@@ -12,7 +12,6 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
-use crate::db::schema::persons::dsl as p;
 use crate::db::DbConnection;
 use crate::domain::history::UnitState;
 use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
@@ -343,28 +342,9 @@ pub fn move_unit(
         // Townships never get this far (rules::moving); teams have no descendants.
         Level::Township | Level::VolunteerTeam => 0,
     };
-    // The people of the subtree (the moved unit's own included) keep their
-    // units' ancestry too.
-    match level {
-        Level::Village => diesel::update(p::persons.filter(p::village_id.eq(id)))
-            .set(p::township_id.eq(t))
-            .execute(conn)?,
-        Level::Grid => diesel::update(p::persons.filter(p::grid_id.eq(id)))
-            .set((p::township_id.eq(t), p::village_id.eq(v)))
-            .execute(conn)?,
-        Level::BuildingGroup => diesel::update(p::persons.filter(p::building_group_id.eq(id)))
-            .set((p::township_id.eq(t), p::village_id.eq(v), p::grid_id.eq(g)))
-            .execute(conn)?,
-        Level::VolunteerTeam => diesel::update(p::persons.filter(p::unit_id.eq(id)))
-            .set((
-                p::township_id.eq(t),
-                p::village_id.eq(v),
-                p::grid_id.eq(g),
-                p::building_group_id.eq(b),
-            ))
-            .execute(conn)?,
-        Level::Township => 0,
-    };
+    // The people and posts of the subtree (the moved unit's own included)
+    // keep their units' inclusive ancestry too.
+    crate::people::store::reancestor(conn, id, level, new.0)?;
     let moved = OrgUnit {
         parent_id: Some(new_parent.id),
         ancestry: new,

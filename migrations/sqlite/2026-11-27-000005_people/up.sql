@@ -32,6 +32,13 @@ CREATE TABLE positions (
     id                    INTEGER PRIMARY KEY,
     person_id             BIGINT  NOT NULL REFERENCES persons (id),
     unit_id               BIGINT  NOT NULL REFERENCES org_units (id),
+    -- The unit's level and inclusive ancestry, as on persons: statistics
+    -- per level and scope read positions alone (moves rewrite them).
+    unit_level            INTEGER NOT NULL,
+    township_id           BIGINT,
+    village_id            BIGINT,
+    grid_id               BIGINT,
+    building_group_id     BIGINT,
     role                  TEXT    NOT NULL,
     started_on            DATE    NOT NULL,
     ended_on              DATE,
@@ -41,6 +48,8 @@ CREATE TABLE positions (
 );
 CREATE INDEX positions_unit ON positions (unit_id, role);
 CREATE INDEX positions_person ON positions (person_id);
+CREATE INDEX positions_role ON positions (role, unit_level, ended_on);
+CREATE INDEX positions_grid ON positions (grid_id, role) WHERE grid_id IS NOT NULL;
 -- One active secretary, grid head or team leader per unit; a person holds
 -- a post in a unit only once at a time.
 CREATE UNIQUE INDEX positions_single ON positions (unit_id, role)

@@ -25,9 +25,10 @@ impl DashboardQuery {
         #[graphql(desc = "Only units beneath this unit.")] under: Option<ID>,
     ) -> Result<Dashboard> {
         ctx.viewer().require_signed_in()?;
-        let counted = Counted::new(scope_unit(ctx, under).await?, &ctx.visibility());
+        let under = scope_unit(ctx, under).await?;
+        let counted = Counted::new(under, &ctx.visibility());
         let tally = ctx.db().read(move |c| counted.now(c)).await?;
-        Ok(tally.into())
+        Ok(Dashboard::new(tally, under))
     }
 
     /// Coverage at the end of each month, quarter or year from the period

@@ -4,6 +4,7 @@ mod access;
 mod coverage;
 mod dashboard;
 mod people;
+mod staffing;
 mod tree;
 
 use async_graphql::MergedObject;
@@ -18,5 +19,6 @@ pub struct Query(
     coverage::CoverageQuery,
     dashboard::DashboardQuery,
     people::PeopleQuery,
+    staffing::StaffingQuery,
     access::AccessQuery,
 );

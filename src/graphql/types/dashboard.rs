@@ -1,12 +1,16 @@
 //! `Dashboard` and `CoveragePoint`: a landing page's figures in one round
 //! trip, and coverage period by period for a chart.
 
-use async_graphql::SimpleObject;
+use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 
 use super::scalars::Date;
+use super::staffing::{RuleCount, SecretaryStats};
+use crate::auth::policy::UnitRef;
 use crate::domain::coverage::{Counts, Coverage as Tally};
 use crate::domain::period::Period;
 use crate::domain::Level;
+use crate::graphql::context::{now, ContextExt};
+use crate::people::stats;
 
 /// The figures of one level.
 #[derive(SimpleObject, Debug, Clone)]
@@ -57,9 +61,14 @@ impl LevelSummary {
 }
 
 /// What a landing page shows, in one round trip: units per level, coverage
-/// per level, the gaps and the breaks in the five-level chain.
+/// per level, the gaps and the breaks in the five-level chain; and, when
+/// asked for, the staffing gaps and the village secretaries' figures.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct Dashboard {
+    /// The scope it answers for (`None`: everything the viewer sees).
+    #[graphql(skip)]
+    pub under: Option<UnitRef>,
     /// Active units of all five levels.
     pub units: i64,
     /// Active management units (levels 1–4), which coverage counts.
@@ -76,9 +85,35 @@ pub struct Dashboard {
     pub levels: Vec<LevelSummary>,
 }
 
-impl From<Tally> for Dashboard {
-    fn from(t: Tally) -> Self {
+#[ComplexObject]
+impl Dashboard {
+    /// Units failing each staffing rule (computed only when asked for).
+    async fn staffing(&self, ctx: &Context<'_>) -> Result<Vec<RuleCount>> {
+        let (under, visibility) = (self.under, ctx.visibility());
+        let counts = ctx
+            .db()
+            .read(move |c| stats::staffing_counts(c, &visibility, under))
+            .await?;
+        Ok(counts.into_iter().map(RuleCount::from).collect())
+    }
+
+    /// The village (community) secretaries in post today: count, 一肩挑
+    /// ratio, average age, junior college or above.
+    async fn secretaries(&self, ctx: &Context<'_>) -> Result<SecretaryStats> {
+        let (under, visibility) = (self.under, ctx.visibility());
+        let today = now().date_naive();
+        let figures = ctx
+            .db()
+            .read(move |c| stats::secretaries(c, &visibility, under, Level::Village, today))
+            .await?;
+        Ok(figures.into())
+    }
+}
+
+impl Dashboard {
+    pub fn new(t: Tally, under: Option<UnitRef>) -> Self {
         Dashboard {
+            under,
             units: t.all.total + t.teams,
             management_units: t.all.total,
             covered: t.all.covered,

@@ -13,4 +13,5 @@ pub mod person;
 pub mod person_inputs;
 pub mod position;
 pub mod scalars;
+pub mod staffing;
 pub mod subtree_counts;
