@@ -333,11 +333,23 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         })
         .await?,
     );
-    let village = villages[0];
+    // Villages of other townships, each moved back and forth between two
+    // townships (never to where it already is).
     let (a, b) = (townships[1], townships[2]);
+    let movers: Vec<i64> = db.read_blocking(|c| {
+        Ok(u::org_units
+            .filter(u::level.eq(2))
+            .filter(u::township_id.ne(a).and(u::township_id.ne(b)))
+            .filter(u::dissolved_on.is_null())
+            .select(u::id)
+            .order(u::id)
+            .limit(64)
+            .load::<i64>(c)?)
+    })?;
     results.push(
         time_runs(&state, "move a village to another township", n, |i| {
-            let to = if i % 2 == 0 { a } else { b };
+            let village = movers[i % movers.len()];
+            let to = if (i / movers.len()) % 2 == 0 { a } else { b };
             (region(), MOVE, json!({ "id": id(village), "to": id(to) }))
         })
         .await?,

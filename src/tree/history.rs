@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::{count_star, max};
+use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::schema::coverage_history::dsl as ch;
@@ -311,9 +311,11 @@ pub fn backfill(
 /// history was kept).
 pub fn missing(conn: &mut DbConnection) -> AppResult<bool> {
     use crate::db::schema::org_units::dsl as u;
-    let kept: i64 = uh::unit_history.select(count_star()).first(conn)?;
-    let units: i64 = u::org_units.select(count_star()).first(conn)?;
-    Ok(kept == 0 && units > 0)
+    use diesel::dsl::exists;
+    // EXISTS, not COUNT(*): this runs at every start.
+    let kept: bool = diesel::select(exists(uh::unit_history.select(uh::id))).get_result(conn)?;
+    let units: bool = diesel::select(exists(u::org_units.select(u::id))).get_result(conn)?;
+    Ok(!kept && units)
 }
 
 /// A history for units that have none: each joins the tree on `joined`
