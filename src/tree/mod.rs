@@ -1,6 +1,7 @@
 //! The organization tree: reads (one indexed statement each) and writes
 //! (rules checked, ancestry kept, one transaction each).
 
+mod backfill;
 pub mod coverage;
 mod deltas;
 pub mod history;

@@ -1,0 +1,34 @@
+//! What `grassroots bench` asks, and how it sums up the answers.
+
+use std::time::Duration;
+
+/// Median, p99 and mean of one scenario.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub name: &'static str,
+    pub median: Duration,
+    pub p99: Duration,
+    pub mean: Duration,
+}
+
+pub(super) fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    let total: Duration = times.iter().sum();
+    Figures {
+        name,
+        median: at(0.5),
+        p99: at(0.99),
+        mean: total / times.len().max(1) as u32,
+    }
+}
+
+pub(super) const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
+pub(super) const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";
+pub(super) const COVERAGE: &str = "query Coverage($under: ID) { coverage(under: $under) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
+pub(super) const DASHBOARD: &str = "query Dashboard($under: ID) { dashboard(under: $under) { units managementUnits covered gaps rate chainGaps levels { level units covered gaps rate chainGaps } } }";
+pub(super) const COVERAGE_AS_OF: &str = "query CoverageAsOf($under: ID, $asOf: Date) { coverage(under: $under, asOf: $asOf) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
+pub(super) const TREND: &str = "query Trend($under: ID, $from: Date!) { coverageTrend(under: $under, from: $from, interval: MONTH) { period on total covered rate levels { level units rate } } }";
+pub(super) const FORM: &str = "mutation Form($id: ID!, $form: OrgForm!) { updateOrgUnit(id: $id, input: { orgForm: $form }) { id orgForm } }";
+pub(super) const CREATE: &str = "mutation Create($parent: ID!, $name: String!) { createOrgUnit(input: { parentId: $parent, unitType: RURAL_GRID, name: $name, orgForm: PARTY_GROUP }) { id } }";
+pub(super) const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";
