@@ -180,10 +180,6 @@ pub(crate) fn filtered_people<'a>(
     f: &'a PersonFilter,
     today: NaiveDate,
 ) -> Boxed<'a> {
-    filtered(visibility, f, today)
-}
-
-fn filtered<'a>(visibility: &Visibility, f: &'a PersonFilter, today: NaiveDate) -> Boxed<'a> {
     let mut q: Boxed<'a> = persons::table.into_boxed();
     match (f.under, visibility) {
         (Some(under), _) => q = q.filter(within(&under)),
@@ -228,7 +224,7 @@ pub fn list(
     page: crate::domain::Page,
     today: NaiveDate,
 ) -> AppResult<PageOf<Person>> {
-    let mut q = filtered(visibility, filter, today);
+    let mut q = filtered_people(visibility, filter, today);
     if let Some(after) = page.after {
         q = q.filter(p::id.gt(after));
     }
@@ -257,7 +253,7 @@ pub fn count(
     filter: &PersonFilter,
     today: NaiveDate,
 ) -> AppResult<i64> {
-    Ok(filtered(visibility, filter, today)
+    Ok(filtered_people(visibility, filter, today)
         .select(count_star())
         .first(conn)?)
 }

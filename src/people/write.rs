@@ -160,6 +160,15 @@ pub fn create_person(
     Ok(person)
 }
 
+/// NOT_FOUND (`what`) unless the viewer fully sees `unit`: people and
+/// posts are as visible as their units.
+fn seen(actor: &Actor<'_>, unit: &OrgUnit, what: &str) -> AppResult<()> {
+    if actor.viewer.visibility().sight(unit) != crate::auth::policy::Sight::Full {
+        return Err(AppError::not_found(what));
+    }
+    Ok(())
+}
+
 /// The person `id`, if the viewer manages their unit.
 fn managed_person(
     conn: &mut DbConnection,
@@ -168,9 +177,7 @@ fn managed_person(
 ) -> AppResult<(Person, OrgUnit)> {
     let person = store::find(conn, id)?.ok_or_else(|| AppError::not_found("no such person"))?;
     let unit = store::unit_of(conn, person.unit_id)?;
-    if actor.viewer.visibility().sight(&unit) != crate::auth::policy::Sight::Full {
-        return Err(AppError::not_found("no such person"));
-    }
+    seen(actor, &unit, "no such person")?;
     actor
         .viewer
         .check(ActionKind::ManagePeople, Some(&unit), "id")?;
@@ -265,9 +272,7 @@ pub fn start_position(
     let person =
         store::find(conn, new.person_id)?.ok_or_else(|| AppError::not_found("no such person"))?;
     let home = store::unit_of(conn, person.unit_id)?;
-    if actor.viewer.visibility().sight(&home) != crate::auth::policy::Sight::Full {
-        return Err(AppError::not_found("no such person"));
-    }
+    seen(actor, &home, "no such person")?;
     role_fits(new.role, unit.level())?;
     if new.also_village_director
         && !(new.role == PositionRole::Secretary && unit.level() == Level::Village)
@@ -345,9 +350,7 @@ pub fn end_position(
     let post =
         store::find_position(conn, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
     let unit = store::unit_of(conn, post.unit_id)?;
-    if actor.viewer.visibility().sight(&unit) != crate::auth::policy::Sight::Full {
-        return Err(AppError::not_found("no such post"));
-    }
+    seen(actor, &unit, "no such post")?;
     actor
         .viewer
         .check(ActionKind::ManagePeople, Some(&unit), "id")?;
