@@ -2,6 +2,7 @@
 //! Every variable is listed in the README.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -27,6 +28,11 @@ pub struct DatabaseArgs {
         global = true
     )]
     pub db_pool_size: u32,
+
+    /// Log every SQL statement slower than this many milliseconds (its
+    /// text only, never the bound values); unset or 0 logs none.
+    #[arg(long, env = "GRASSROOTS_SLOW_STATEMENT_MS", global = true)]
+    pub slow_statement_ms: Option<u64>,
 }
 
 impl DatabaseArgs {
@@ -37,6 +43,10 @@ impl DatabaseArgs {
     pub fn pool(&self) -> PoolOptions {
         PoolOptions {
             max_connections: self.db_pool_size.max(1),
+            slow_statement: self
+                .slow_statement_ms
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis),
             ..PoolOptions::default()
         }
     }

@@ -132,6 +132,61 @@ async fn the_demo_county_has_the_articles_shape() {
     assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
     assert_eq!(Some(totals[7]), now["coverage"]["total"].as_i64());
 
+    // Its people, at the article's scale (新化县: 一肩挑 97.9 %, average
+    // age 42.2, down 7.9 years, 248 with junior college or above, up 13.8 %).
+    let people = app
+        .ok(
+            "query($y: Date) {
+               now: secretaryStats { count alsoVillageDirectorCount alsoVillageDirectorRatio averageAge collegeOrAboveCount }
+               before: secretaryStats(asOf: $y) { count averageAge collegeOrAboveCount }
+               peopleStats { byPoliticalStatus { status count } capableNonParty activeVolunteers cadreLinks { kind count } }
+               staffingSummary { rule count }
+             }",
+            json!({ "y": (chrono::Utc::now().date_naive() - chrono::Months::new(12)).to_string() }),
+        )
+        .await;
+    let now = &people["now"];
+    assert_eq!(now["count"], 585, "{now}");
+    assert_eq!(now["alsoVillageDirectorCount"], 573);
+    let ratio = now["alsoVillageDirectorRatio"].as_f64().unwrap_or(0.0);
+    assert_eq!(format!("{:.1}", ratio * 100.0), "97.9");
+    let age = now["averageAge"].as_f64().unwrap_or(0.0);
+    assert_eq!(format!("{age:.1}"), "42.2");
+    assert_eq!(now["collegeOrAboveCount"], 248);
+    let before = &people["before"];
+    assert_eq!(before["count"], 596, "{before}");
+    let drop = before["averageAge"].as_f64().unwrap_or(0.0) - age;
+    assert_eq!(format!("{drop:.1}"), "7.9");
+    let growth = 248.0 / before["collegeOrAboveCount"].as_f64().unwrap_or(1.0) - 1.0;
+    assert_eq!(format!("{:.1}", growth * 100.0), "13.8");
+    let stats = &people["peopleStats"];
+    assert_eq!(stats["capableNonParty"], 361);
+    assert_eq!(stats["activeVolunteers"], 15_312);
+    let status = |s: &str| {
+        stats["byPoliticalStatus"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["status"] == s))
+            .map(|x| x["count"].clone())
+    };
+    assert_eq!(status("ACTIVIST"), Some(json!(625)));
+    assert_eq!(
+        stats["cadreLinks"],
+        json!([
+            { "kind": "COUNTY_LEADER_TOWNSHIP", "count": 44 },
+            { "kind": "TOWNSHIP_LEADER_VILLAGE", "count": 261 },
+            { "kind": "GRID_INSTRUCTOR", "count": 705 },
+        ])
+    );
+    // Most posts are filled, and every staffing rule has gaps to show.
+    for rule in people["staffingSummary"].as_array().into_iter().flatten() {
+        let n = rule["count"].as_i64().unwrap_or(0);
+        assert!(n > 0, "{rule}");
+        if rule["rule"] == "SECRETARY_VACANT" || rule["rule"] == "TEAM_PARTY_LEADER" {
+            assert!(n < 1_000, "{rule}");
+        }
+    }
+    assert_eq!(people["staffingSummary"].as_array().map(Vec::len), Some(6));
+
     // Loading twice is refused rather than duplicating.
     let db = app.state.db.clone();
     let again = tokio::task::spawn_blocking(move || grassroots::demo::load(&db, 1))

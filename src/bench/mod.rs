@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// Concurrent keep-alive connections of the load test.
     #[arg(long, default_value_t = 16)]
     pub connections: usize,
+    /// Run only the scenarios whose name contains one of these words
+    /// (comma-separated, e.g. `--only move,create`); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
@@ -74,10 +78,14 @@ type Run = (Viewer, &'static str, serde_json::Value);
 
 async fn time_runs(
     state: &AppState,
+    only: &[String],
     name: &'static str,
     iterations: usize,
     mut next: impl FnMut(usize) -> Run,
-) -> anyhow::Result<Figures> {
+) -> anyhow::Result<Option<Figures>> {
+    if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+        return Ok(None);
+    }
     let warmup = iterations / 10;
     let mut times = Vec::with_capacity(iterations);
     for i in 0..warmup + iterations {
@@ -95,7 +103,7 @@ async fn time_runs(
             times.push(elapsed);
         }
     }
-    Ok(figures(name, times))
+    Ok(Some(figures(name, times)))
 }
 
 /// A signed-in ADMIN of one township, as the server sees them once the
@@ -146,9 +154,10 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let region = || Viewer::System;
 
     let mut results = Vec::new();
-    results.push(
+    results.extend(
         time_runs(
             &state,
+            &args.only,
             "page of 50 under a township, with totalCount",
             n,
             |i| {
@@ -163,20 +172,27 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     );
     // The same pages, each asked by that township's own ADMIN: the scope
     // becomes part of the SQL.
-    results.push(
-        time_runs(&state, "the same, as that township's ADMIN", n, |i| {
-            let k = i % townships.len();
-            (
-                admins[k].clone(),
-                PAGE_UNDER,
-                json!({ "under": id(townships[k]) }),
-            )
-        })
-        .await?,
-    );
-    results.push(
+    results.extend(
         time_runs(
             &state,
+            &args.only,
+            "the same, as that township's ADMIN",
+            n,
+            |i| {
+                let k = i % townships.len();
+                (
+                    admins[k].clone(),
+                    PAGE_UNDER,
+                    json!({ "under": id(townships[k]) }),
+                )
+            },
+        )
+        .await?,
+    );
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
             "page of 50 under a village, with totalCount",
             n,
             |i| {
@@ -189,24 +205,34 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
-    results.push(
-        time_runs(&state, "ancestors of a volunteer team", n, |i| {
-            (
-                region(),
-                ANCESTORS,
-                json!({ "id": id(teams[i % teams.len()]) }),
-            )
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "ancestors of a volunteer team",
+            n,
+            |i| {
+                (
+                    region(),
+                    ANCESTORS,
+                    json!({ "id": id(teams[i % teams.len()]) }),
+                )
+            },
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "coverage of the whole region", n, |_| {
-            (region(), COVERAGE, json!({}))
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "coverage of the whole region",
+            n,
+            |_| (region(), COVERAGE, json!({})),
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "coverage of one township", n, |i| {
+    results.extend(
+        time_runs(&state, &args.only, "coverage of one township", n, |i| {
             (
                 region(),
                 COVERAGE,
@@ -218,9 +244,10 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let today = chrono::Utc::now().date_naive();
     let year_ago = today - chrono::Months::new(12);
     let trend_from = (today - chrono::Months::new(23)).to_string();
-    results.push(
+    results.extend(
         time_runs(
             &state,
+            &args.only,
             "coverage of the region, a year ago (asOf)",
             n,
             |_| {
@@ -233,25 +260,35 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
-    results.push(
-        time_runs(&state, "coverage of one township, a year ago", n, |i| {
-            let under = id(townships[i % townships.len()]);
-            (
-                region(),
-                COVERAGE_AS_OF,
-                json!({ "under": under, "asOf": year_ago.to_string() }),
-            )
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "coverage of one township, a year ago",
+            n,
+            |i| {
+                let under = id(townships[i % townships.len()]);
+                (
+                    region(),
+                    COVERAGE_AS_OF,
+                    json!({ "under": under, "asOf": year_ago.to_string() }),
+                )
+            },
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "dashboard of the whole region", n, |_| {
-            (region(), DASHBOARD, json!({}))
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "dashboard of the whole region",
+            n,
+            |_| (region(), DASHBOARD, json!({})),
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "dashboard of one township", n, |i| {
+    results.extend(
+        time_runs(&state, &args.only, "dashboard of one township", n, |i| {
             (
                 region(),
                 DASHBOARD,
@@ -260,25 +297,35 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         })
         .await?,
     );
-    results.push(
-        time_runs(&state, "coverage trend, 24 months, whole region", n, |_| {
-            (region(), TREND, json!({ "from": trend_from }))
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "coverage trend, 24 months, whole region",
+            n,
+            |_| (region(), TREND, json!({ "from": trend_from })),
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "coverage trend, 24 months, one township", n, |i| {
-            let under = id(townships[i % townships.len()]);
-            (
-                region(),
-                TREND,
-                json!({ "under": under, "from": trend_from }),
-            )
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "coverage trend, 24 months, one township",
+            n,
+            |i| {
+                let under = id(townships[i % townships.len()]);
+                (
+                    region(),
+                    TREND,
+                    json!({ "under": under, "from": trend_from }),
+                )
+            },
+        )
         .await?,
     );
-    results.push(
-        time_runs(&state, "create a grid", n, |i| {
+    results.extend(
+        time_runs(&state, &args.only, "create a grid", n, |i| {
             let parent = id(villages[i % villages.len()]);
             (
                 region(),
@@ -289,20 +336,26 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         .await?,
     );
     let grids = sample_ids(&db, 3, 256, &mut rng)?;
-    results.push(
-        time_runs(&state, "change a grid's organization form", n, |i| {
-            // Each grid flips between two forms, never to or from AFFILIATED.
-            let form = if (i / grids.len()) % 2 == 0 {
-                "BRANCH"
-            } else {
-                "PARTY_GROUP"
-            };
-            (
-                region(),
-                FORM,
-                json!({ "id": id(grids[i % grids.len()]), "form": form }),
-            )
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "change a grid's organization form",
+            n,
+            |i| {
+                // Each grid flips between two forms, never to or from AFFILIATED.
+                let form = if (i / grids.len()) % 2 == 0 {
+                    "BRANCH"
+                } else {
+                    "PARTY_GROUP"
+                };
+                (
+                    region(),
+                    FORM,
+                    json!({ "id": id(grids[i % grids.len()]), "form": form }),
+                )
+            },
+        )
         .await?,
     );
     // Villages of other townships, each moved back and forth between two
@@ -318,12 +371,18 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             .limit(64)
             .load::<i64>(c)?)
     })?;
-    results.push(
-        time_runs(&state, "move a village to another township", n, |i| {
-            let village = movers[i % movers.len()];
-            let to = if (i / movers.len()) % 2 == 0 { a } else { b };
-            (region(), MOVE, json!({ "id": id(village), "to": id(to) }))
-        })
+    results.extend(
+        time_runs(
+            &state,
+            &args.only,
+            "move a village to another township",
+            n,
+            |i| {
+                let village = movers[i % movers.len()];
+                let to = if (i / movers.len()) % 2 == 0 { a } else { b };
+                (region(), MOVE, json!({ "id": id(village), "to": id(to) }))
+            },
+        )
         .await?,
     );
     println!(
@@ -343,11 +402,22 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             f.mean.as_secs_f64() * 1e3
         );
     }
-    let overhead = results[1].median.as_secs_f64() / results[0].median.as_secs_f64() - 1.0;
-    println!(
-        "access-check overhead, scoped ADMIN vs region (medians): {:+.1} %",
-        overhead * 100.0
-    );
+    let median_of = |name: &str| {
+        results
+            .iter()
+            .find(|f| f.name.starts_with(name))
+            .map(|f| f.median)
+    };
+    if let (Some(region), Some(scoped)) = (
+        median_of("page of 50 under a township"),
+        median_of("the same, as that township's ADMIN"),
+    ) {
+        let overhead = scoped.as_secs_f64() / region.as_secs_f64() - 1.0;
+        println!(
+            "access-check overhead, scoped ADMIN vs region (medians): {:+.1} %",
+            overhead * 100.0
+        );
+    }
     if args.http_seconds > 0.0 {
         let body = |query: &str, vars: serde_json::Value| {
             json!({ "query": query, "variables": vars }).to_string()

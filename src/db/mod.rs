@@ -97,6 +97,8 @@ impl ManageConnection for Manager {
 pub struct PoolOptions {
     pub max_connections: u32,
     pub connect_timeout: Duration,
+    /// Statements slower than this are logged (`GRASSROOTS_SLOW_STATEMENT_MS`).
+    pub slow_statement: Option<Duration>,
 }
 
 impl Default for PoolOptions {
@@ -104,6 +106,7 @@ impl Default for PoolOptions {
         PoolOptions {
             max_connections: 16,
             connect_timeout: Duration::from_secs(10),
+            slow_statement: None,
         }
     }
 }
@@ -123,7 +126,7 @@ pub struct Db {
 impl Db {
     /// Opens the pool (and, for SQLite, creates the file).
     pub fn connect(target: &DatabaseTarget, options: &PoolOptions) -> AppResult<Db> {
-        let stats = Arc::new(QueryStats::default());
+        let stats = Arc::new(QueryStats::logging_slower_than(options.slow_statement));
         let manager = Manager {
             target: target.clone(),
             stats: stats.clone(),

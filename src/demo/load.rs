@@ -7,6 +7,8 @@ use chrono::{Datelike, Months, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units;
@@ -19,6 +21,9 @@ use crate::error::{AppError, AppResult};
 pub struct DemoSummary {
     pub scale: u32,
     pub units: i64,
+    /// People and posts written with them.
+    pub persons: i64,
+    pub positions: i64,
     /// Units per unit type, by stored name.
     pub by_type: BTreeMap<&'static str, i64>,
     /// The relocation sites per organization form.
@@ -30,9 +35,11 @@ impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "demo county 新化县 ×{}: {} units in {:.1} s",
+            "demo county 新化县 ×{}: {} units, {} people holding {} posts, in {:.1} s",
             self.scale,
             self.units,
+            self.persons,
+            self.positions,
             self.elapsed.as_secs_f64()
         )?;
         for (t, n) in &self.by_type {
@@ -70,14 +77,7 @@ fn insert(conn: &mut DbConnection, rows: &[OrgUnitRow]) -> AppResult<()> {
 /// and one in three of those with an organization that hosts nobody ran
 /// without one (`NONE`) for up to two years first, so coverage trends
 /// show the build-up the article describes.
-fn history(conn: &mut DbConnection) -> AppResult<()> {
-    let units = crate::tree::read::list_all(
-        conn,
-        &crate::tree::UnitFilter {
-            include_dissolved: true,
-            ..Default::default()
-        },
-    )?;
+fn history(conn: &mut DbConnection, units: &[OrgUnit]) -> AppResult<()> {
     let hosts: HashSet<i64> = units.iter().filter_map(|u| u.host_unit_id).collect();
     let month = |u: &OrgUnit| {
         let d = u.founded_on.unwrap_or(u.created_at.date_naive());
@@ -91,7 +91,7 @@ fn history(conn: &mut DbConnection) -> AppResult<()> {
         late.then(|| (u.id % 24 + 1) as u32)
     };
     let changes = crate::tree::history::reconstruct(
-        &units,
+        units,
         |u| match waited(u) {
             Some(m) => month(u)
                 .checked_sub_months(Months::new(m))
@@ -103,6 +103,26 @@ fn history(conn: &mut DbConnection) -> AppResult<()> {
     crate::tree::history::backfill(conn, changes, Utc::now())
 }
 
+/// The people of every county copy (see [`super::people`]); returns how
+/// many people and posts were written.
+fn people(conn: &mut DbConnection, units: &[OrgUnit]) -> AppResult<(i64, i64)> {
+    let now = Utc::now();
+    let mut roster = super::roster::Roster::default();
+    for (copy, county) in super::people::counties(units).iter().enumerate() {
+        let mut g = super::people::PeopleGenerator {
+            rng: ChaCha8Rng::seed_from_u64(super::SEED ^ 0x5045_4f50_4c45 ^ copy as u64),
+            today: now.date_naive(),
+            now: now.naive_utc(),
+            roster: std::mem::take(&mut roster),
+        };
+        g.county(county);
+        roster = g.roster;
+        roster.flush(conn)?;
+    }
+    roster.finish(conn)?;
+    Ok((roster.written_persons, roster.written_positions))
+}
+
 /// Loads `scale` copies of the demo county into an empty database.
 pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
     if !(1..=super::MAX_SCALE).contains(&scale) {
@@ -112,7 +132,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         ));
     }
     let started = Instant::now();
-    let (units, tally) = db.write_blocking(|conn| {
+    let (units, tally, (persons, positions)) = db.write_blocking(|conn| {
         let existing: i64 = org_units::table.select(count_star()).first(conn)?;
         if existing > 0 {
             return Err(AppError::conflict(format!(
@@ -125,24 +145,32 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
             insert(conn, rows)
         })?;
         crate::tree::coverage::rebuild(conn)?;
-        history(conn)?;
+        let units = crate::tree::read::list_all(
+            conn,
+            &crate::tree::UnitFilter {
+                include_dissolved: true,
+                ..Default::default()
+            },
+        )?;
+        history(conn, &units)?;
+        let people = people(conn, &units)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",
             )?;
         }
-        Ok((written, tally))
+        Ok((written, tally, people))
     })?;
     // Fresh statistics, so the planners see the new sizes at once.
     db.read_blocking(|conn| {
         match conn {
             DbConnection::Pg(_) => {
-                conn.batch_execute("ANALYZE org_units")?;
+                conn.batch_execute("ANALYZE org_units; ANALYZE persons; ANALYZE positions")?;
                 // Sets the visibility map, so history reads scan the index only.
                 conn.batch_execute("VACUUM ANALYZE coverage_history")?;
             }
             DbConnection::Sqlite(_) => {
-                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units")?
+                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units; ANALYZE persons; ANALYZE positions")?
             }
         }
         Ok(())
@@ -150,6 +178,8 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
     Ok(DemoSummary {
         scale,
         units,
+        persons,
+        positions,
         by_type: tally.by_type,
         relocation_forms: tally.relocation_forms,
         elapsed: started.elapsed(),

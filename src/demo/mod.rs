@@ -4,6 +4,8 @@
 mod generator;
 mod load;
 pub mod names;
+pub mod people;
+mod roster;
 
 use std::collections::BTreeMap;
 
