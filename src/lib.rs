@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod import;
 pub mod metrics;
 pub mod people;
 pub mod report;
@@ -37,6 +38,7 @@ pub use crate::routes::router;
 pub fn migrate(db: &Db) -> AppResult<usize> {
     let applied = db.migrate()?;
     db.write_blocking(|conn| tree::history::backfill_recorded(conn, chrono::Utc::now()))?;
+    db.write_blocking(tree::staffing::build_once)?;
     Ok(applied)
 }
 

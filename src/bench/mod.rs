@@ -297,6 +297,32 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         })
         .await?,
     );
+    for (name, query) in [
+        ("staffing summary of the whole region", STAFFING),
+        ("secretary statistics of the whole region", SECRETARIES),
+    ] {
+        results.extend(
+            time_runs(&state, &args.only, name, n, |_| {
+                (region(), query, json!({}))
+            })
+            .await?,
+        );
+    }
+    for (name, query) in [
+        ("staffing summary of one township", STAFFING),
+        ("secretary statistics of one township", SECRETARIES),
+    ] {
+        results.extend(
+            time_runs(&state, &args.only, name, n, |i| {
+                (
+                    region(),
+                    query,
+                    json!({ "under": id(townships[i % townships.len()]) }),
+                )
+            })
+            .await?,
+        );
+    }
     results.extend(
         time_runs(
             &state,

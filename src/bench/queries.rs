@@ -29,6 +29,9 @@ pub(super) const COVERAGE: &str = "query Coverage($under: ID) { coverage(under: 
 pub(super) const DASHBOARD: &str = "query Dashboard($under: ID) { dashboard(under: $under) { units managementUnits covered gaps rate chainGaps levels { level units covered gaps rate chainGaps } } }";
 pub(super) const COVERAGE_AS_OF: &str = "query CoverageAsOf($under: ID, $asOf: Date) { coverage(under: $under, asOf: $asOf) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
 pub(super) const TREND: &str = "query Trend($under: ID, $from: Date!) { coverageTrend(under: $under, from: $from, interval: MONTH) { period on total covered rate levels { level units rate } } }";
+pub(super) const STAFFING: &str =
+    "query Staffing($under: ID) { staffingSummary(under: $under) { rule count } }";
+pub(super) const SECRETARIES: &str = "query Secretaries($under: ID) { secretaryStats(under: $under) { count alsoVillageDirectorCount alsoVillageDirectorRatio averageAge collegeOrAboveCount } }";
 pub(super) const FORM: &str = "mutation Form($id: ID!, $form: OrgForm!) { updateOrgUnit(id: $id, input: { orgForm: $form }) { id orgForm } }";
 pub(super) const CREATE: &str = "mutation Create($parent: ID!, $name: String!) { createOrgUnit(input: { parentId: $parent, unitType: RURAL_GRID, name: $name, orgForm: PARTY_GROUP }) { id } }";
 pub(super) const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";

@@ -97,7 +97,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_log,
     persons,
-    positions
+    positions,
+    staffing_gaps
 );
 
 diesel::table! {
@@ -190,3 +191,16 @@ diesel::table! {
 diesel::joinable!(persons -> org_units (unit_id));
 diesel::joinable!(positions -> persons (person_id));
 diesel::joinable!(positions -> org_units (unit_id));
+
+diesel::table! {
+    staffing_gaps (unit_id, rule) {
+        unit_id -> BigInt,
+        rule -> Text,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(staffing_gaps -> org_units (unit_id));

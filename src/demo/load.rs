@@ -154,6 +154,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         )?;
         history(conn, &units)?;
         let people = people(conn, &units)?;
+        crate::tree::staffing::refresh_all(conn)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",

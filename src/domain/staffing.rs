@@ -45,6 +45,26 @@ impl StaffingRule {
         }
     }
 
+    /// Whether the rule can fail for a unit of `level`.
+    pub fn applies_to(self, level: Level) -> bool {
+        match self.level() {
+            Some(l) => l == level,
+            None => level != Level::VolunteerTeam,
+        }
+    }
+
+    /// The stored name (the GraphQL enum value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffingRule::Grid3Plus1PlusN => "GRID_3_1_N",
+            StaffingRule::GridInstructor => "GRID_INSTRUCTOR",
+            StaffingRule::VillageLinkedLeader => "VILLAGE_LINKED_LEADER",
+            StaffingRule::TownshipLinkedLeader => "TOWNSHIP_LINKED_LEADER",
+            StaffingRule::TeamPartyLeader => "TEAM_PARTY_LEADER",
+            StaffingRule::SecretaryVacant => "SECRETARY_VACANT",
+        }
+    }
+
     /// Its Chinese label.
     pub fn label(self) -> &'static str {
         match self {

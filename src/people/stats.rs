@@ -17,7 +17,6 @@ use crate::domain::people::{age_on, EducationLevel, PoliticalStatus, PositionRol
 use crate::domain::staffing::StaffingRule;
 use crate::domain::Level;
 use crate::error::{AppError, AppResult};
-use crate::tree::{read, UnitFilter};
 
 type PostCondition =
     Box<dyn BoxableExpression<positions::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
@@ -178,15 +177,5 @@ pub fn staffing_counts(
     visibility: &Visibility,
     under: Option<UnitRef>,
 ) -> AppResult<Vec<(StaffingRule, i64)>> {
-    StaffingRule::ALL
-        .iter()
-        .map(|rule| {
-            let filter = UnitFilter {
-                under,
-                staffing: Some(*rule),
-                ..UnitFilter::default()
-            };
-            Ok((*rule, read::count(conn, visibility, &filter)?))
-        })
-        .collect()
+    crate::tree::staffing::counts(conn, visibility, under)
 }

@@ -206,6 +206,16 @@ pub fn update_person(
     diesel::update(p::persons.find(id))
         .set(PersonRow::new(&next, &unit))
         .execute(conn)?;
+    if next.political_status != current.political_status {
+        // The teams they lead may gain or lose a party-member leader.
+        let led: Vec<i64> = ps::positions
+            .filter(ps::person_id.eq(id))
+            .filter(ps::role.eq(PositionRole::TeamLeader.as_str()))
+            .filter(ps::ended_on.is_null())
+            .select(ps::unit_id)
+            .load(conn)?;
+        crate::tree::staffing::refresh(conn, &led)?;
+    }
     audit_person(
         conn,
         actor,
@@ -336,6 +346,7 @@ pub fn start_position(
         ended_on: None,
         also_village_director: new.also_village_director,
     };
+    crate::tree::staffing::refresh_unit(conn, &unit)?;
     audit_post(conn, actor, "START_POSITION", &unit, None, &post)?;
     Ok(post)
 }
@@ -373,6 +384,7 @@ pub fn end_position(
         ended_on: Some(on),
         ..post.clone()
     };
+    crate::tree::staffing::refresh_unit(conn, &unit)?;
     audit_post(conn, actor, "END_POSITION", &unit, Some(&post), &ended)?;
     Ok(ended)
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::history::{self, Change};
 use super::write::unique_code;
-use super::{coverage, read};
+use super::{coverage, read, staffing};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::{Action, Visibility};
 use crate::db::schema::org_units::dsl as u;
@@ -49,6 +49,7 @@ pub fn dissolve(
     };
     history::record(conn, &dissolved, Change::Dissolved, on, now)?;
     coverage::on_change(conn, Some(&unit), Some(&dissolved), on)?;
+    staffing::refresh_unit(conn, &dissolved)?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "DISSOLVE_UNIT", Some(&unit), &dissolved),
@@ -94,6 +95,7 @@ pub fn restore(
     };
     history::record(conn, &restored, Change::Restored, on, now)?;
     coverage::on_change(conn, Some(&unit), Some(&restored), on)?;
+    staffing::refresh_unit(conn, &restored)?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "RESTORE_UNIT", Some(&unit), &restored),

@@ -7,7 +7,7 @@ mod deltas;
 pub mod history;
 mod lifecycle;
 pub mod read;
-mod staffing;
+pub mod staffing;
 pub mod tally;
 pub mod write;
 

@@ -1,44 +1,54 @@
-//! The staffing rules as SQL conditions on units: a unit fails a rule when
-//! no active post of the kind it needs exists. Lists (`staffingGaps`) and
-//! counts (`staffingSummary`) share them, so they always agree.
+//! The staffing rules (DESIGN.md §2) over units and posts. Which units fail
+//! which rule is stored in `staffing_gaps`, refreshed by every write that
+//! can change it (a post started or ended, a person's status, a unit's
+//! form, creation, dissolution, a move), so `staffingSummary` counts index
+//! entries and `staffingGaps` lists them. `computed` is the definition the
+//! stored rows are refreshed from, and what tests check them against.
 
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
 use super::read::Condition;
+use crate::auth::policy::UnitRef;
+use crate::auth::Visibility;
 use crate::db::schema::org_units::dsl as u;
 use crate::db::schema::persons::dsl as p;
 use crate::db::schema::positions::dsl as ps;
+use crate::db::schema::staffing_gaps::{self, dsl as sg};
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::people::{PoliticalStatus, PositionRole};
 use crate::domain::staffing::{head_of, StaffingRule};
 use crate::domain::{Level, OrgForm};
+use crate::error::AppResult;
 
-/// Units with no active `role` post of their own.
+/// Units with no active `role` post of their own (correlated, so checking
+/// a few units reads a few index entries).
 fn lacking(role: PositionRole) -> Condition {
-    let held = ps::positions
-        .filter(ps::role.eq(role.as_str()))
-        .filter(ps::ended_on.is_null())
-        .select(ps::unit_id);
-    Box::new(u::id.ne_all(held))
+    Box::new(not(exists(
+        ps::positions
+            .filter(ps::unit_id.eq(u::id))
+            .filter(ps::role.eq(role.as_str()))
+            .filter(ps::ended_on.is_null()),
+    )))
 }
 
 fn at(level: Level) -> Condition {
     Box::new(u::level.eq(level.number()))
 }
 
-/// The units failing `rule` (active ones: the caller's filter sees to that).
-pub fn failing(rule: StaffingRule) -> Condition {
+/// The units failing `rule`, computed from units and posts.
+pub fn computed(rule: StaffingRule) -> Condition {
     match rule {
         StaffingRule::Grid3Plus1PlusN => {
             let volunteers = ps::positions
+                .filter(ps::grid_id.eq(u::id.nullable()))
                 .filter(ps::role.eq(PositionRole::Volunteer.as_str()))
-                .filter(ps::ended_on.is_null())
-                .filter(ps::grid_id.is_not_null())
-                .select(ps::grid_id.assume_not_null());
+                .filter(ps::ended_on.is_null());
             Box::new(
                 at(Level::Grid).and(
                     lacking(PositionRole::GridHead)
                         .or(lacking(PositionRole::GridLiaison))
-                        .or(u::id.ne_all(volunteers)),
+                        .or(not(exists(volunteers))),
                 ),
             )
         }
@@ -52,18 +62,19 @@ pub fn failing(rule: StaffingRule) -> Condition {
             Box::new(at(Level::Township).and(lacking(PositionRole::LinkedLeader)))
         }
         StaffingRule::TeamPartyLeader => {
-            let members = p::persons
-                .filter(p::political_status.eq_any([
-                    PoliticalStatus::FullMember.as_str(),
-                    PoliticalStatus::Probationary.as_str(),
-                ]))
-                .select(p::id);
+            let members =
+                p::persons
+                    .filter(p::id.eq(ps::person_id))
+                    .filter(p::political_status.eq_any([
+                        PoliticalStatus::FullMember.as_str(),
+                        PoliticalStatus::Probationary.as_str(),
+                    ]));
             let led = ps::positions
+                .filter(ps::unit_id.eq(u::id))
                 .filter(ps::role.eq(PositionRole::TeamLeader.as_str()))
                 .filter(ps::ended_on.is_null())
-                .filter(ps::person_id.eq_any(members))
-                .select(ps::unit_id);
-            Box::new(at(Level::VolunteerTeam).and(u::id.ne_all(led)))
+                .filter(exists(members));
+            Box::new(at(Level::VolunteerTeam).and(not(exists(led))))
         }
         StaffingRule::SecretaryVacant => {
             let forms = |role: PositionRole| -> Vec<&'static str> {
@@ -86,4 +97,232 @@ pub fn failing(rule: StaffingRule) -> Condition {
             )
         }
     }
+}
+
+/// The units stored as failing `rule` (for lists).
+pub fn failing(rule: StaffingRule) -> Condition {
+    Box::new(
+        u::id.eq_any(
+            sg::staffing_gaps
+                .filter(sg::rule.eq(rule.as_str()))
+                .select(sg::unit_id),
+        ),
+    )
+}
+
+type Ancestry = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+fn store(conn: &mut DbConnection, rule: StaffingRule, rows: &[(i64, Ancestry)]) -> AppResult<()> {
+    for chunk in rows.chunks(1000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(id, (t, v, g, b))| {
+                (
+                    sg::unit_id.eq(*id),
+                    sg::rule.eq(rule.as_str()),
+                    sg::township_id.eq(*t),
+                    sg::village_id.eq(*v),
+                    sg::grid_id.eq(*g),
+                    sg::building_group_id.eq(*b),
+                )
+            })
+            .collect();
+        crate::with_concrete_conn!(conn, |c| diesel::insert_into(staffing_gaps::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Stores the active units of `units` that fail `rule`.
+fn store_failing(
+    conn: &mut DbConnection,
+    rule: StaffingRule,
+    units: crate::db::schema::org_units::BoxedQuery<'_, MultiBackend>,
+) -> AppResult<()> {
+    let rows: Vec<(i64, Ancestry)> = units
+        .filter(u::dissolved_on.is_null())
+        .filter(computed(rule))
+        .select((
+            u::id,
+            (
+                u::township_id,
+                u::village_id,
+                u::grid_id,
+                u::building_group_id,
+            ),
+        ))
+        .load(conn)?;
+    store(conn, rule, &rows)
+}
+
+/// Recomputes which rules the units `ids` fail (dissolved units fail none).
+pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> AppResult<()> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(sg::staffing_gaps.filter(sg::unit_id.eq_any(&ids))).execute(conn)?;
+    let levels: Vec<i32> = u::org_units
+        .filter(u::id.eq_any(&ids))
+        .filter(u::dissolved_on.is_null())
+        .select(u::level)
+        .distinct()
+        .load(conn)?;
+    let levels: Vec<Level> = levels.into_iter().filter_map(Level::from_number).collect();
+    for rule in StaffingRule::ALL {
+        if !levels.iter().any(|l| rule.applies_to(*l)) {
+            continue;
+        }
+        let these = u::org_units.filter(u::id.eq_any(ids.clone())).into_boxed();
+        store_failing(conn, rule, these)?;
+    }
+    Ok(())
+}
+
+/// Recomputes `unit` and the grid it lies in: what a change to the unit,
+/// or to a post in it, can alter (volunteers count for their grid).
+pub fn refresh_unit(conn: &mut DbConnection, unit: &crate::domain::OrgUnit) -> AppResult<()> {
+    let grid = unit.ancestry.at(Level::Grid);
+    refresh(
+        conn,
+        &[Some(unit.id), grid]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Fills the table the first time the server starts with it (migration 6
+/// creates it empty; afterwards the writes keep it).
+pub fn build_once(conn: &mut DbConnection) -> AppResult<()> {
+    use crate::db::schema::settings::dsl as s;
+    const BUILT: &str = "staffing_gaps_built";
+    let built: i64 = s::settings
+        .filter(s::key.eq(BUILT))
+        .count()
+        .get_result(conn)?;
+    if built == 0 {
+        refresh_all(conn)?;
+        diesel::insert_into(s::settings)
+            .values((s::key.eq(BUILT), s::value.eq("1")))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Recomputes every unit (after a bulk load, or when the table is new).
+pub fn refresh_all(conn: &mut DbConnection) -> AppResult<()> {
+    diesel::delete(sg::staffing_gaps).execute(conn)?;
+    for rule in StaffingRule::ALL {
+        let mut q = u::org_units.into_boxed::<MultiBackend>();
+        if let Some(level) = rule.level() {
+            q = q.filter(u::level.eq(level.number()));
+        }
+        store_failing(conn, rule, q)?;
+    }
+    Ok(())
+}
+
+/// A unit of `level` moved under `new` ancestry: its stored gaps and its
+/// descendants' take the new ancestors above its level.
+pub fn reancestor(
+    conn: &mut DbConnection,
+    id: i64,
+    level: Level,
+    new: [Option<i64>; 4],
+) -> AppResult<()> {
+    let [t, v, g, b] = new;
+    diesel::update(sg::staffing_gaps.filter(sg::unit_id.eq(id)))
+        .set((
+            sg::township_id.eq(t),
+            sg::village_id.eq(v),
+            sg::grid_id.eq(g),
+            sg::building_group_id.eq(b),
+        ))
+        .execute(conn)?;
+    match level {
+        Level::Village => diesel::update(sg::staffing_gaps.filter(sg::village_id.eq(id)))
+            .set(sg::township_id.eq(t))
+            .execute(conn)?,
+        Level::Grid => diesel::update(sg::staffing_gaps.filter(sg::grid_id.eq(id)))
+            .set((sg::township_id.eq(t), sg::village_id.eq(v)))
+            .execute(conn)?,
+        Level::BuildingGroup => {
+            diesel::update(sg::staffing_gaps.filter(sg::building_group_id.eq(id)))
+                .set((
+                    sg::township_id.eq(t),
+                    sg::village_id.eq(v),
+                    sg::grid_id.eq(g),
+                ))
+                .execute(conn)?
+        }
+        Level::Township | Level::VolunteerTeam => 0,
+    };
+    Ok(())
+}
+
+/// How many units the viewer sees beneath `under` (or anywhere) fail each
+/// rule: the same units the lists show, counted from the stored gaps.
+pub fn counts(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    under: Option<UnitRef>,
+) -> AppResult<Vec<(StaffingRule, i64)>> {
+    type GapCondition = Box<
+        dyn BoxableExpression<
+            staffing_gaps::table,
+            MultiBackend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+    >;
+    fn beneath(scope: &UnitRef) -> Option<GapCondition> {
+        let id = scope.id;
+        Some(match scope.level {
+            Level::Township => Box::new(sg::township_id.assume_not_null().eq(id)),
+            Level::Village => Box::new(sg::village_id.assume_not_null().eq(id)),
+            Level::Grid => Box::new(sg::grid_id.assume_not_null().eq(id)),
+            Level::BuildingGroup => Box::new(sg::building_group_id.assume_not_null().eq(id)),
+            Level::VolunteerTeam => return None,
+        })
+    }
+    let scope_is_empty = matches!(visibility, Visibility::Nothing)
+        || matches!(visibility, Visibility::Units(s) if s.is_empty());
+    let under_cond = under.map(|x| beneath(&x));
+    StaffingRule::ALL
+        .iter()
+        .map(|rule| {
+            if scope_is_empty || matches!(under_cond, Some(None)) {
+                return Ok((*rule, 0));
+            }
+            let mut q = sg::staffing_gaps
+                .filter(sg::rule.eq(rule.as_str()))
+                .into_boxed::<MultiBackend>();
+            if let Some(x) = under {
+                if let Some(c) = beneath(&x) {
+                    q = q.filter(c);
+                }
+            }
+            if let Visibility::Units(scopes) = visibility {
+                let cond = scopes
+                    .iter()
+                    .map(|s| -> GapCondition {
+                        // A scope unit itself, and what lies beneath it.
+                        let own: GapCondition = Box::new(sg::unit_id.eq(s.id));
+                        match beneath(s) {
+                            Some(b) => Box::new(own.or(b)),
+                            None => own,
+                        }
+                    })
+                    .reduce(|a, b| Box::new(a.or(b)));
+                if let Some(c) = cond {
+                    q = q.filter(c);
+                }
+            }
+            let n: i64 = q.count().get_result(conn)?;
+            Ok((*rule, n))
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::history::{self, Change};
 pub use super::lifecycle::{dissolve, restore};
-use super::{coverage, read};
+use super::{coverage, read, staffing};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
@@ -50,6 +50,22 @@ pub struct UnitPatch {
     pub notes: Patch<String>,
     /// The day a change of type, form or host took effect (default: today).
     pub effective_on: Option<NaiveDate>,
+}
+
+impl UnitPatch {
+    /// Whether applying it would change anything.
+    pub fn changes_something(&self) -> bool {
+        self.unit_type.is_some()
+            || self.name.is_some()
+            || self.org_form.is_some()
+            || self.team_category.is_some()
+            || !self.code.is_keep()
+            || !self.host_unit_id.is_keep()
+            || !self.founded_on.is_keep()
+            || !self.service_station.is_keep()
+            || !self.wechat_group.is_keep()
+            || !self.notes.is_keep()
+    }
 }
 
 fn load_host(
@@ -136,6 +152,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
     )?;
     history::record(conn, &unit, Change::Created, on, now)?;
     coverage::on_change(conn, None, Some(&unit), on)?;
+    staffing::refresh(conn, &[unit.id])?;
     audit::record(conn, &AuditEntry::unit(actor, "CREATE_UNIT", None, &unit))?;
     Ok(unit)
 }
@@ -257,6 +274,7 @@ pub fn update(
     if changed {
         history::record(conn, &next, Change::Updated, on, now)?;
         coverage::on_change(conn, Some(&current), Some(&next), on)?;
+        staffing::refresh(conn, &[next.id])?;
     }
     audit::record(
         conn,
@@ -353,6 +371,12 @@ pub fn move_unit(
     };
     history::record(conn, &moved, Change::Moved, on, now)?;
     coverage::on_move(conn, &unit, &moved, on)?;
+    staffing::reancestor(conn, id, level, new.0)?;
+    // Volunteers beneath a moved group or team change grids.
+    if level.number() > Level::Grid.number() {
+        let grids = [old.at(Level::Grid), new.at(Level::Grid)];
+        staffing::refresh(conn, &grids.into_iter().flatten().collect::<Vec<_>>())?;
+    }
     audit::record(
         conn,
         &AuditEntry::unit(actor, "MOVE_UNIT", Some(&unit), &moved),

@@ -1,0 +1,3 @@
+DROP TABLE staffing_gaps;
+DROP INDEX positions_building_group;
+DROP INDEX positions_village;
