@@ -63,6 +63,18 @@ enum Command {
     /// Write a report as a file.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Import units or people from a .csv or .xlsx file (all rows or none;
+    /// layouts in templates/ and the README).
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: crate::import::ImportKind,
+        /// The file (.csv in UTF-8 or GBK, or .xlsx: its first sheet).
+        file: std::path::PathBuf,
+        /// Check every row and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -199,6 +211,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             std::fs::write(&out, &bytes)?;
             println!("{}: {} bytes", out.display(), bytes.len());
             Ok(())
+        }
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+        } => {
+            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let state = AppState::open(&config)?;
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file)?;
+            let viewer = crate::auth::Viewer::System;
+            match crate::import::import_bytes(&state.db, &viewer, kind, &name, &bytes, dry_run) {
+                Ok(report) => {
+                    println!("{name}: {report}");
+                    Ok(())
+                }
+                Err(crate::AppError::Rejected { message, problems }) => {
+                    eprintln!("{name}: {message}");
+                    for p in problems {
+                        eprintln!(
+                            "  row {:>6}  {:<22} {:<24} {}",
+                            p.row,
+                            p.column,
+                            format!("{:?}", p.value),
+                            p.message
+                        );
+                    }
+                    anyhow::bail!("import rejected")
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Bench(args) => {
             let config = config(&cli.database, &cli.auth, Vec::new())?;

@@ -24,6 +24,13 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// A file import found problems; `problems` lists every one, and
+    /// nothing was written.
+    #[error("{message}")]
+    Rejected {
+        message: String,
+        problems: Vec<crate::import::Problem>,
+    },
     /// Too many attempts (sign-in); try again later.
     #[error("{0}")]
     RateLimited(String),
@@ -68,7 +75,7 @@ impl AppError {
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::BadInput { .. } | AppError::Rejected { .. } => "BAD_USER_INPUT",
             AppError::Conflict { .. } => "CONFLICT",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -80,6 +87,7 @@ impl AppError {
         match self {
             AppError::BadInput { field, .. } => Some(field),
             AppError::Conflict { field, .. } => field.as_deref(),
+            AppError::Rejected { .. } => Some("file"),
             _ => None,
         }
     }

@@ -31,6 +31,16 @@ macro_rules! labelled_enum {
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
+
+            /// The value named by its stored name (any case) or its
+            /// Chinese label, as spreadsheets write it.
+            pub fn from_name_or_label(s: &str) -> Option<Self> {
+                let s = s.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s) || v.label() == s)
+            }
         }
 
         impl FromStr for $name {

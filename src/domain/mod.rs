@@ -25,6 +25,11 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
+    /// Leaves the value as it is.
+    pub fn is_keep(&self) -> bool {
+        matches!(self, Patch::Keep)
+    }
+
     /// The new value, given the current one.
     pub fn apply(self, current: Option<T>) -> Option<T> {
         match self {

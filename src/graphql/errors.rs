@@ -55,10 +55,21 @@ pub fn code_errors(errors: &mut [ServerError]) {
             }
             None => ("BAD_USER_INPUT", offending_argument(&err.message)),
         };
+        let problems = match err.source::<AppError>() {
+            Some(AppError::Rejected { problems, .. }) => Some(problems.clone()),
+            _ => None,
+        };
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
         if let Some(field) = field {
             ext.set("field", field);
+        }
+        if let Some(problems) = problems {
+            // Every bad row of a rejected import: row, column, value, message.
+            ext.set(
+                "problems",
+                Value::from_json(serde_json::json!(problems)).unwrap_or(Value::Null),
+            );
         }
     }
 }
@@ -90,7 +101,7 @@ pub fn http_error(err: AppError) -> axum::response::Response {
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::BadInput { .. } | AppError::Rejected { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,6 +1,7 @@
 //! The mutation root, merged from one object per area.
 
 mod access;
+mod import;
 mod people;
 mod session;
 mod tree;
@@ -14,4 +15,5 @@ pub struct Mutation(
     session::SessionMutation,
     access::AccessMutation,
     people::PeopleMutation,
+    import::ImportMutation,
 );

@@ -6,6 +6,7 @@ pub mod auth_payload;
 pub mod connection;
 pub mod coverage;
 pub mod dashboard;
+pub mod import;
 pub mod inputs;
 pub mod node;
 pub mod org_unit;

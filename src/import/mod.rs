@@ -1,0 +1,363 @@
+//! Bulk import of units and people from the spreadsheets administrators
+//! already keep (.csv or .xlsx; layouts in `templates/` and the README).
+//!
+//! A file goes in whole or not at all: every row is checked and applied
+//! inside one transaction, each row in a savepoint of its own so that one
+//! bad row does not hide the next; if any row fails, everything is rolled
+//! back and the caller gets every problem (row, column, value, message).
+//! A dry run does the same and rolls back even when all rows pass.
+//! Rows go through the same writes as the API (access rules, history,
+//! counters, audit), and match what exists: units by code, people by name,
+//! birth date and unit, so importing a file twice changes nothing.
+
+mod people;
+pub mod sheet;
+mod units;
+
+use diesel::Connection;
+
+use crate::audit::Actor;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+
+pub use self::sheet::{read, Format, Sheet};
+
+/// The row number problems with the header row carry.
+pub const HEADER_ROW: usize = 1;
+
+/// What an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    /// Organization units, parents by code.
+    Units,
+    /// People (and optionally one post each), units by code.
+    People,
+}
+
+/// One thing wrong with a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Row number in the file (the header is row 1).
+    pub row: usize,
+    /// The column key (as in the template).
+    pub column: String,
+    /// The cell's value.
+    pub value: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(
+        row: usize,
+        column: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            row,
+            column: column.into(),
+            value: value.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What an accepted file did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub dry_run: bool,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} rows: {} created, {} updated, {} unchanged{}",
+            self.rows,
+            self.created,
+            self.updated,
+            self.unchanged,
+            if self.dry_run {
+                " (dry run: nothing written)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// What applying one row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl ImportReport {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+/// Why the import's transaction was rolled back.
+enum Abort {
+    Rejected(Vec<Problem>),
+    DryRun(ImportReport),
+    Failed(AppError),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Abort {
+        Abort::Failed(e.into())
+    }
+}
+
+impl From<AppError> for Abort {
+    fn from(e: AppError) -> Abort {
+        Abort::Failed(e)
+    }
+}
+
+/// Reads file `name` (its extension says the format) and imports it for
+/// `viewer` in one transaction.
+pub fn import_bytes(
+    db: &crate::db::Db,
+    viewer: &crate::auth::Viewer,
+    kind: ImportKind,
+    name: &str,
+    bytes: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let sheet = read(bytes, Format::of_name(name)?)?;
+    db.write_blocking(|c| {
+        let actor = Actor::new(viewer, chrono::Utc::now(), None);
+        import(c, &actor, kind, &sheet, dry_run)
+    })
+}
+
+/// Imports `sheet` as `kind` for `actor`, all or nothing.
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    kind: ImportKind,
+    sheet: &Sheet,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let outcome = conn.transaction(|c| {
+        let (report, problems) = match kind {
+            ImportKind::Units => units::apply(c, actor, sheet)?,
+            ImportKind::People => people::apply(c, actor, sheet)?,
+        };
+        if !problems.is_empty() {
+            return Err(Abort::Rejected(problems));
+        }
+        if dry_run {
+            return Err(Abort::DryRun(report));
+        }
+        Ok(report)
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(Abort::DryRun(report)) => Ok(ImportReport {
+            dry_run: true,
+            ..report
+        }),
+        Err(Abort::Rejected(mut problems)) => {
+            problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+            Err(AppError::Rejected {
+                message: format!(
+                    "{} problem(s) in {} row(s); nothing was imported",
+                    problems.len(),
+                    problems
+                        .iter()
+                        .map(|p| p.row)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                ),
+                problems,
+            })
+        }
+        Err(Abort::Failed(e)) => Err(e),
+    }
+}
+
+/// The header matched to `layout`, its problems, and an empty report.
+fn begin(
+    sheet: &Sheet,
+    layout: &[sheet::Column],
+) -> (Vec<Option<usize>>, Vec<Problem>, ImportReport) {
+    let (at, problems) = sheet::locate(sheet, layout);
+    let report = ImportReport {
+        rows: sheet.rows.len(),
+        ..ImportReport::default()
+    };
+    (at, problems, report)
+}
+
+/// A row's cells by column key.
+struct Cells<'a> {
+    row: &'a sheet::Row,
+    at: &'a [Option<usize>],
+    layout: &'a [sheet::Column],
+}
+
+impl<'a> Cells<'a> {
+    /// The trimmed cell of `key`; `None` when absent or empty.
+    fn get(&self, key: &str) -> Option<&'a str> {
+        let k = self.layout.iter().position(|c| c.key == key)?;
+        let i = self.at.get(k).copied().flatten()?;
+        self.row
+            .cells
+            .get(i)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Parses the cell of `key` with `parse`, noting a problem when it fails.
+fn parse_cell<T>(
+    cells: &Cells<'_>,
+    problems: &mut Vec<Problem>,
+    key: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    let value = cells.get(key)?;
+    match parse(value) {
+        Ok(v) => Some(v),
+        Err(message) => {
+            problems.push(Problem::new(cells.row.number, key, value, message));
+            None
+        }
+    }
+}
+
+/// A required cell, or a problem.
+fn required<'a>(cells: &Cells<'a>, problems: &mut Vec<Problem>, key: &str) -> Option<&'a str> {
+    let value = cells.get(key);
+    if value.is_none() {
+        problems.push(Problem::new(cells.row.number, key, "", "required"));
+    }
+    value
+}
+
+/// Dates as spreadsheets write them: 2021-03-05, 2021/3/5, 2021.3.5, 20210305.
+fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    let s = s.trim();
+    for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"] {
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f) {
+            return Ok(d);
+        }
+    }
+    Err("not a date (use YYYY-MM-DD)".to_owned())
+}
+
+/// 是/否, yes/no, true/false, 1/0.
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_lowercase().as_str() {
+        "是" | "yes" | "y" | "true" | "1" | "√" => Ok(true),
+        "否" | "no" | "n" | "false" | "0" => Ok(false),
+        _ => Err("expected 是 or 否 (yes or no)".to_owned()),
+    }
+}
+
+/// How an enum value shows: its name and its Chinese label.
+type Shown<T> = (fn(T) -> &'static str, fn(T) -> &'static str);
+
+/// An enum value by its name or Chinese label.
+fn named<T: Copy + 'static>(
+    from: fn(&str) -> Option<T>,
+    all: &'static [T],
+    (name, label): Shown<T>,
+) -> impl Fn(&str) -> Result<T, String> {
+    move |s| {
+        from(s).ok_or_else(|| {
+            let names: Vec<String> = all
+                .iter()
+                .map(|v| format!("{} ({})", name(*v), label(*v)))
+                .collect();
+            format!("expected one of: {}", names.join(", "))
+        })
+    }
+}
+
+/// The new value when it differs from the old one.
+fn differs<T: PartialEq + Copy>(new: Option<T>, old: Option<T>) -> Option<T> {
+    new.filter(|n| Some(*n) != old)
+}
+
+/// A write's error as a problem of `row`: the field it names becomes the
+/// column (`parentId` → `parent_code`), with that cell's value.
+fn problem_of(cells: &Cells<'_>, e: &AppError, default_column: &str) -> Problem {
+    let field = match e {
+        AppError::BadInput { field, .. } => Some(field.as_str()),
+        AppError::Conflict { field, .. } => field.as_deref(),
+        _ => None,
+    };
+    let column = field.map_or_else(|| default_column.to_owned(), column_of);
+    let value = cells.get(&column).unwrap_or_default().to_owned();
+    let message = match e {
+        AppError::Internal(_) => "internal error".to_owned(),
+        other => other.to_string(),
+    };
+    Problem::new(cells.row.number, column, value, message)
+}
+
+/// `parentId` → `parent_code`, `foundedOn` → `founded_on`.
+fn column_of(field: &str) -> String {
+    let mut out = String::new();
+    for ch in field.chars() {
+        if ch.is_ascii_uppercase() {
+            out.push('_');
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    match out.as_str() {
+        "parent_id" | "new_parent_id" => "parent_code".to_owned(),
+        "host_unit_id" => "host_code".to_owned(),
+        "unit_id" => "unit_code".to_owned(),
+        _ => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_name_their_columns() {
+        assert_eq!(column_of("parentId"), "parent_code");
+        assert_eq!(column_of("newParentId"), "parent_code");
+        assert_eq!(column_of("hostUnitId"), "host_code");
+        assert_eq!(column_of("foundedOn"), "founded_on");
+        assert_eq!(column_of("code"), "code");
+    }
+
+    #[test]
+    fn dates_and_yes_no_as_spreadsheets_write_them() {
+        let d = chrono::NaiveDate::from_ymd_opt(2021, 3, 5);
+        for s in [
+            "2021-03-05",
+            "2021/3/5",
+            "2021.03.05",
+            "20210305",
+            "2021年3月5日",
+        ] {
+            assert_eq!(date(s).ok(), d, "{s}");
+        }
+        assert!(date("5/3/2021").is_err());
+        assert_eq!(yes_no("是"), Ok(true));
+        assert_eq!(yes_no("否"), Ok(false));
+        assert!(yes_no("maybe").is_err());
+    }
+}
