@@ -32,7 +32,7 @@ pub struct DatabaseArgs {
     /// Log every SQL statement slower than this many milliseconds (its
     /// text only, never the bound values); unset or 0 logs none.
     #[arg(long, env = "GRASSROOTS_SLOW_STATEMENT_MS", global = true)]
-    pub slow_statement_ms: Option<u64>,
+    pub slow_statement_ms: Option<f64>,
 }
 
 impl DatabaseArgs {
@@ -45,8 +45,8 @@ impl DatabaseArgs {
             max_connections: self.db_pool_size.max(1),
             slow_statement: self
                 .slow_statement_ms
-                .filter(|ms| *ms > 0)
-                .map(Duration::from_millis),
+                .filter(|ms| *ms > 0.0)
+                .map(|ms| Duration::from_secs_f64(ms / 1e3)),
             ..PoolOptions::default()
         }
     }

@@ -30,7 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql).post(graphql))
-        .route("/reports/{file}", get(crate::report::http::coverage_report))
+        .route("/reports/{file}", get(crate::report::http::report))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

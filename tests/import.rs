@@ -282,6 +282,53 @@ async fn people_files_in_csv_gbk_and_xlsx_match_people_already_there() {
     assert_eq!(resp["data"]["importPeople"]["created"], 1, "{resp}");
     let count = app.ok("{ persons { totalCount } }", json!({})).await;
     assert_eq!(count["persons"]["totalCount"], 6);
+    // The export: in the import's columns, so it imports back unchanged;
+    // a VIEWER gets phone numbers and birth dates masked.
+    let (status, csv) = app
+        .send(
+            Request::get("/reports/people.csv")
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        csv.contains(
+            "李明,男,1985-06-12,13800000000,大专,正式党员,2010-07-01,否,G1,,网格长,2023-03-01,,"
+        ),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        7,
+        "a header and one row per person or post: {csv}"
+    );
+    let back = upload(
+        &app,
+        &app.token,
+        PEOPLE,
+        "export.csv",
+        csv.as_bytes(),
+        false,
+    )
+    .await;
+    assert_eq!(back["data"]["importPeople"]["unchanged"], 6, "{back}");
+    let viewer = app.account("viewer", Role::Viewer, None);
+    let (_, masked) = app
+        .send(
+            Request::get("/reports/people.csv")
+                .header(header::AUTHORIZATION, format!("Bearer {viewer}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(masked.contains("李明,男,1985,138****0000,"), "{masked}");
+    assert!(!masked.contains("13800000000"));
+    let (status, _) = app.get("/reports/people.csv").await;
+    assert_eq!(status, 401);
+
     // Signed out: refused before anything is read.
     let resp = upload(
         &app,

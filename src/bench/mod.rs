@@ -3,6 +3,7 @@
 //! dashboard queries through HTTP under concurrent load ([`http`]).
 
 mod http;
+mod import;
 mod queries;
 
 use queries::*;
@@ -45,6 +46,9 @@ pub struct BenchArgs {
     /// (comma-separated, e.g. `--only move,create`); default: all.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Timed runs of the 100,000-row import (each a dry run).
+    #[arg(long, default_value_t = 3)]
+    pub import_runs: usize,
 }
 
 fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
@@ -411,9 +415,14 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
+    let import_name = "import 100,000 people from CSV (dry run)";
+    if args.only.iter().any(|w| import_name.contains(w.as_str())) || args.only.is_empty() {
+        results.push(import::time_import(&db, args.import_runs).await?);
+    }
     println!(
-        "\nbackend {} · {units} units · {n} runs per scenario · server time (schema execution)",
-        db.backend()
+        "\nbackend {} · {units} units · {n} runs per scenario (import: {}) · server time (schema execution)",
+        db.backend(),
+        args.import_runs
     );
     println!(
         "{:<48} {:>10} {:>10} {:>10}",

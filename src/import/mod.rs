@@ -14,6 +14,9 @@ mod people;
 pub mod sheet;
 mod units;
 
+pub use self::people::LAYOUT as PEOPLE_LAYOUT;
+pub use self::units::LAYOUT as UNITS_LAYOUT;
+
 use diesel::Connection;
 
 use crate::audit::Actor;

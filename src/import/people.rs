@@ -20,7 +20,7 @@ use crate::people::{store, write};
 use crate::tree::read;
 
 /// The columns, in template order (also the people export's columns).
-pub const LAYOUT: [Column; 13] = [
+pub const LAYOUT: [Column; 14] = [
     Column {
         key: "name",
         label: "姓名",
@@ -99,13 +99,19 @@ pub const LAYOUT: [Column; 13] = [
         required: false,
         help: "是/否, for a village or community secretary",
     },
+    Column {
+        key: "post_unit_code",
+        label: "任职单位编码",
+        required: false,
+        help: "where the post is held, when not in the person's own unit (a township leader linked to a village)",
+    },
 ];
 
 fn apply_row(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
     cells: &Cells<'_>,
-    unit: &OrgUnit,
+    (unit, post_unit): (&OrgUnit, &OrgUnit),
     problems: &mut Vec<Problem>,
 ) -> AppResult<Option<Outcome>> {
     let before = problems.len();
@@ -214,7 +220,7 @@ fn apply_row(
     if let Some(role) = role {
         let held: i64 = ps::positions
             .filter(ps::person_id.eq(person))
-            .filter(ps::unit_id.eq(unit.id))
+            .filter(ps::unit_id.eq(post_unit.id))
             .filter(ps::role.eq(role.as_str()))
             .filter(ps::ended_on.is_null())
             .count()
@@ -225,7 +231,7 @@ fn apply_row(
                 actor,
                 write::NewPosition {
                     person_id: person,
-                    unit_id: unit.id,
+                    unit_id: post_unit.id,
                     role,
                     started_on,
                     also_village_director: director.unwrap_or(false),
@@ -260,15 +266,15 @@ pub(super) fn apply(
         let Some(code) = required(&cells, &mut problems, "unit_code") else {
             continue;
         };
-        let unit = match units.get(code) {
-            Some(u) => u.clone(),
-            None => {
-                let u = read::active_code_holder(conn, code, None)?;
-                units.insert(code.to_owned(), u.clone());
-                u
+        let mut lookup = |code: &str| -> AppResult<Option<OrgUnit>> {
+            if let Some(u) = units.get(code) {
+                return Ok(u.clone());
             }
+            let u = read::active_code_holder(conn, code, None)?;
+            units.insert(code.to_owned(), u.clone());
+            Ok(u)
         };
-        let Some(unit) = unit else {
+        let Some(unit) = lookup(code)? else {
             problems.push(Problem::new(
                 row.number,
                 "unit_code",
@@ -277,9 +283,24 @@ pub(super) fn apply(
             ));
             continue;
         };
+        let post_unit = match cells.get("post_unit_code") {
+            None => unit.clone(),
+            Some(other) => match lookup(other)? {
+                Some(u) => u,
+                None => {
+                    problems.push(Problem::new(
+                        row.number,
+                        "post_unit_code",
+                        other,
+                        format!("no active unit has code {other}"),
+                    ));
+                    continue;
+                }
+            },
+        };
         let mut row_problems = Vec::new();
         let result = conn.transaction(|c| {
-            match apply_row(c, actor, &cells, &unit, &mut row_problems)? {
+            match apply_row(c, actor, &cells, (&unit, &post_unit), &mut row_problems)? {
                 Some(outcome) => Ok(Some(outcome)),
                 // Parse problems: nothing of the row was written.
                 None => Err(AppError::bad_input("name", "row rejected")),

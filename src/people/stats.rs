@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::store::{filtered_people, PersonFilter};
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
-use crate::db::schema::persons::dsl as p;
+use crate::db::schema::persons::{self, dsl as p};
 use crate::db::schema::positions::{self, dsl as ps};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::people::{age_on, EducationLevel, PoliticalStatus, PositionRole};
@@ -20,17 +20,53 @@ use crate::error::{AppError, AppResult};
 
 type PostCondition =
     Box<dyn BoxableExpression<positions::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+/// Posts joined with their holders (for the secretaries' figures).
+type HolderSource = diesel::helper_types::InnerJoinQuerySource<positions::table, persons::table>;
+type HolderCondition =
+    Box<dyn BoxableExpression<HolderSource, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
-/// Posts in `scope`'s unit or beneath it.
+/// Posts in `$scope`'s unit or beneath it, as a boxed condition of
+/// whichever query source the caller's type names.
+macro_rules! within {
+    ($scope:expr) => {{
+        let id = $scope.id;
+        match $scope.level {
+            Level::Township => Box::new(ps::township_id.assume_not_null().eq(id)) as _,
+            Level::Village => Box::new(ps::village_id.assume_not_null().eq(id)) as _,
+            Level::Grid => Box::new(ps::grid_id.assume_not_null().eq(id)) as _,
+            Level::BuildingGroup => Box::new(ps::building_group_id.assume_not_null().eq(id)) as _,
+            Level::VolunteerTeam => Box::new(ps::unit_id.eq(id)) as _,
+        }
+    }};
+}
+
+/// Narrows boxed query `$q` to posts the viewer sees beneath `$under` (or
+/// anywhere it sees) held on `$on`, with `$within` for one scope.
+macro_rules! scoped {
+    ($q:expr, $visibility:expr, $under:expr, $on:expr, $within:ident) => {{
+        let mut q = $q
+            .filter(ps::started_on.le($on))
+            .filter(ps::ended_on.is_null().or(ps::ended_on.gt($on)));
+        match ($under, $visibility) {
+            (Some(u), _) => q = q.filter($within(&u)),
+            (None, Visibility::Everything) => {}
+            (None, Visibility::Nothing) => q = q.filter(ps::id.ne(ps::id)),
+            (None, Visibility::Units(scopes)) => {
+                if let Some(c) = scopes.iter().map($within).reduce(|a, b| Box::new(a.or(b))) {
+                    q = q.filter(c);
+                }
+            }
+        }
+        q
+    }};
+}
+
 fn post_within(scope: &UnitRef) -> PostCondition {
-    let id = scope.id;
-    match scope.level {
-        Level::Township => Box::new(ps::township_id.assume_not_null().eq(id)),
-        Level::Village => Box::new(ps::village_id.assume_not_null().eq(id)),
-        Level::Grid => Box::new(ps::grid_id.assume_not_null().eq(id)),
-        Level::BuildingGroup => Box::new(ps::building_group_id.assume_not_null().eq(id)),
-        Level::VolunteerTeam => Box::new(ps::unit_id.eq(id)),
-    }
+    within!(scope)
+}
+
+fn holder_within(scope: &UnitRef) -> HolderCondition {
+    within!(scope)
 }
 
 /// Posts the viewer sees beneath `under` (or anywhere it sees), held on `on`.
@@ -39,25 +75,13 @@ fn posts<'a>(
     under: Option<UnitRef>,
     on: NaiveDate,
 ) -> positions::BoxedQuery<'a, MultiBackend> {
-    let mut q = ps::positions
-        .into_boxed()
-        .filter(ps::started_on.le(on))
-        .filter(ps::ended_on.is_null().or(ps::ended_on.gt(on)));
-    match (under, visibility) {
-        (Some(u), _) => q = q.filter(post_within(&u)),
-        (None, Visibility::Everything) => {}
-        (None, Visibility::Nothing) => q = q.filter(ps::id.ne(ps::id)),
-        (None, Visibility::Units(scopes)) => {
-            if let Some(c) = scopes
-                .iter()
-                .map(post_within)
-                .reduce(|a, b| Box::new(a.or(b)))
-            {
-                q = q.filter(c);
-            }
-        }
-    }
-    q
+    scoped!(
+        ps::positions.into_boxed(),
+        visibility,
+        under,
+        on,
+        post_within
+    )
 }
 
 /// The secretaries of one level on one day.
@@ -77,27 +101,23 @@ pub fn secretaries(
     level: Level,
     on: NaiveDate,
 ) -> AppResult<SecretaryFigures> {
-    let ids: Vec<(i64, bool)> = posts(visibility, under, on)
-        .filter(ps::role.eq(PositionRole::Secretary.as_str()))
-        .filter(ps::unit_level.eq(level.number()))
-        .select((ps::person_id, ps::also_village_director))
-        .load(conn)?;
-    let person_ids: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
-    let mut people: BTreeMap<i64, (Option<NaiveDate>, Option<String>)> = BTreeMap::new();
-    for chunk in person_ids.chunks(10_000) {
-        let rows: Vec<(i64, Option<NaiveDate>, Option<String>)> = p::persons
-            .filter(p::id.eq_any(chunk))
-            .select((p::id, p::birth_date, p::education))
-            .load(conn)?;
-        people.extend(rows.into_iter().map(|(id, b, e)| (id, (b, e))));
-    }
+    let rows: Vec<(bool, Option<NaiveDate>, Option<String>)> = scoped!(
+        ps::positions
+            .inner_join(p::persons)
+            .into_boxed::<MultiBackend>(),
+        visibility,
+        under,
+        on,
+        holder_within
+    )
+    .filter(ps::role.eq(PositionRole::Secretary.as_str()))
+    .filter(ps::unit_level.eq(level.number()))
+    .select((ps::also_village_director, p::birth_date, p::education))
+    .load(conn)?;
     let mut out = SecretaryFigures::default();
-    for (person, director) in ids {
+    for (director, birth, education) in rows {
         out.count += 1;
         out.also_village_director += i64::from(director);
-        let Some((birth, education)) = people.get(&person) else {
-            continue;
-        };
         out.ages.extend(birth.map(|b| age_on(b, on)));
         let education: Option<EducationLevel> = education
             .as_deref()

@@ -1,12 +1,13 @@
-//! `GET /reports/coverage.xlsx` and `GET /reports/coverage.csv`: the
-//! coverage report for the signed-in viewer (token in `Authorization`),
-//! under the same access rules as the API.
+//! `GET /reports/coverage.xlsx|csv` (the coverage report) and
+//! `GET /reports/people.xlsx|csv` (the people export) for the signed-in
+//! viewer (token in `Authorization`), under the same access rules as the API.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::people::PeopleExport;
 use super::{CoverageReport, Format};
 use crate::auth::policy::Sight;
 use crate::error::{AppError, AppResult};
@@ -22,18 +23,27 @@ pub struct ReportParams {
     pub under: Option<String>,
 }
 
-/// `coverage.xlsx` or `coverage.csv`.
-fn format_of(file: &str) -> AppResult<Format> {
+/// Which report a file name asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    Coverage,
+    People,
+}
+
+/// `coverage.xlsx`, `coverage.csv`, `people.xlsx` or `people.csv`.
+fn report_of(file: &str) -> AppResult<(Report, Format)> {
     match file {
-        "coverage.xlsx" => Ok(Format::Xlsx),
-        "coverage.csv" => Ok(Format::Csv),
+        "coverage.xlsx" => Ok((Report::Coverage, Format::Xlsx)),
+        "coverage.csv" => Ok((Report::Coverage, Format::Csv)),
+        "people.xlsx" => Ok((Report::People, Format::Xlsx)),
+        "people.csv" => Ok((Report::People, Format::Csv)),
         other => Err(AppError::not_found(format!(
-            "no report {other}; try coverage.xlsx or coverage.csv"
+            "no report {other}; try coverage.xlsx, coverage.csv, people.xlsx or people.csv"
         ))),
     }
 }
 
-pub async fn coverage_report(
+pub async fn report(
     State(state): State<AppState>,
     Path(file): Path<String>,
     Query(params): Query<ReportParams>,
@@ -41,7 +51,7 @@ pub async fn coverage_report(
 ) -> Response {
     match build(state, &file, params, &headers).await {
         Ok((format, bytes)) => {
-            let disposition = format!("attachment; filename=\"coverage.{}\"", format.extension());
+            let disposition = format!("attachment; filename=\"{file}\"");
             (
                 [
                     (
@@ -68,7 +78,7 @@ async fn build(
     params: ReportParams,
     headers: &HeaderMap,
 ) -> AppResult<(Format, Vec<u8>)> {
-    let format = format_of(file)?;
+    let (kind, format) = report_of(file)?;
     let viewer = crate::routes::viewer_of(&state, headers).await?;
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
@@ -95,7 +105,15 @@ async fn build(
                     }
                 }
             };
-            CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)
+            match kind {
+                Report::Coverage => {
+                    CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)
+                }
+                Report::People => {
+                    PeopleExport::gather(c, &viewer, under.as_ref(), now.date_naive())?
+                        .render(format)
+                }
+            }
         })
         .await?;
     Ok((format, bytes))

@@ -6,6 +6,7 @@
 
 mod csv;
 pub mod http;
+pub mod people;
 mod xlsx;
 
 use std::collections::HashMap;

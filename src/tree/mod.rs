@@ -2,6 +2,7 @@
 //! (rules checked, ancestry kept, one transaction each).
 
 mod backfill;
+mod bulk;
 pub mod coverage;
 mod deltas;
 pub mod history;

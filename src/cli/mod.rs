@@ -1,4 +1,5 @@
-//! The `grassroots` command line: serve, migrate, schema, demo, bench.
+//! The `grassroots` command line: serve, migrate, schema, demo, bench,
+//! report, import (accounts in `account.rs`).
 
 use std::process::ExitCode;
 
@@ -7,6 +8,10 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{AuthArgs, Config, DatabaseArgs, LogFormat, ServerArgs};
 use crate::{bench, demo, graphql, AppState};
+
+mod account;
+
+use account::{account_command, AccountCommand};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -92,31 +97,18 @@ enum ReportCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
-}
-
-#[derive(Subcommand, Debug)]
-enum AccountCommand {
-    /// Create an account with one grant; the password is read from a prompt,
-    /// or from the first line of standard input when it is not a terminal.
-    Create {
+    /// The people export (人员名册): one row per post held, in the import's
+    /// columns.
+    People {
+        /// People of this unit and beneath it (its code or numeric id); default: all.
         #[arg(long)]
-        username: String,
-        /// Shown to others (default: the username).
+        under: Option<String>,
+        /// File format.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: crate::report::Format,
+        /// Where to write it.
         #[arg(long)]
-        display_name: Option<String>,
-        /// VIEWER, MANAGER or ADMIN.
-        #[arg(long)]
-        role: String,
-        /// `region`, or a unit's code or numeric id.
-        #[arg(long)]
-        scope: String,
-    },
-    /// List accounts with their grants.
-    List,
-    /// Disable an account (its tokens stop working).
-    Disable {
-        #[arg(long)]
-        username: String,
+        out: std::path::PathBuf,
     },
 }
 
@@ -192,21 +184,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::open(&config)?;
             account_command(&state, command)
         }
-        Command::Report(ReportCommand::Coverage { under, format, out }) => {
+        Command::Report(command) => {
             let config = config(&cli.database, &cli.auth, Vec::new())?;
             let state = AppState::open(&config)?;
+            let (ReportCommand::Coverage { under, format, out }
+            | ReportCommand::People { under, format, out }) = &command;
             let unit = under
                 .as_deref()
                 .map(|key| unit_by_key(&state, key))
                 .transpose()?;
-            let bytes = state.db.read_blocking(|c| {
-                crate::report::CoverageReport::gather(
+            let (unit, format, out) = (unit.as_ref(), *format, out.clone());
+            let now = chrono::Utc::now();
+            let bytes = state.db.read_blocking(|c| match command {
+                ReportCommand::Coverage { .. } => crate::report::CoverageReport::gather(
                     c,
                     &crate::auth::Visibility::Everything,
-                    unit.as_ref(),
-                    chrono::Utc::now(),
+                    unit,
+                    now,
                 )?
-                .render(format)
+                .render(format),
+                ReportCommand::People { .. } => crate::report::people::PeopleExport::gather(
+                    c,
+                    &crate::auth::Viewer::System,
+                    unit,
+                    now.date_naive(),
+                )?
+                .render(format),
             })?;
             std::fs::write(&out, &bytes)?;
             println!("{}: {} bytes", out.display(), bytes.len());
@@ -312,9 +315,15 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
 /// The unit with this numeric id or code.
 fn unit_by_key(state: &AppState, key: &str) -> anyhow::Result<crate::domain::OrgUnit> {
     let visibility = crate::auth::Visibility::Everything;
-    let unit = state.db.read_blocking(|c| match key.parse::<i64>() {
-        Ok(id) => crate::tree::read::find(c, &visibility, id),
-        Err(_) => crate::tree::read::find_by_code(c, &visibility, key),
+    // Codes are usually all digits (431322004201): a code first, then an id.
+    let unit = state.db.read_blocking(|c| {
+        match crate::tree::read::find_by_code(c, &visibility, key)? {
+            Some(unit) => Ok(Some(unit)),
+            None => match key.parse::<i64>() {
+                Ok(id) => crate::tree::read::find(c, &visibility, id),
+                Err(_) => Ok(None),
+            },
+        }
     })?;
     unit.ok_or_else(|| anyhow::anyhow!("no unit with id or code {key}"))
 }
@@ -340,95 +349,4 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-fn read_password() -> anyhow::Result<String> {
-    use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("password: ")?;
-        let again = rpassword::prompt_password("again: ")?;
-        anyhow::ensure!(first == again, "the passwords differ");
-        Ok(first)
-    } else {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-    }
-}
-
-fn account_command(state: &AppState, command: AccountCommand) -> anyhow::Result<()> {
-    use crate::accounts::{bootstrap, grants, store};
-    use crate::auth::policy::Role;
-    match command {
-        AccountCommand::Create {
-            username,
-            display_name,
-            role,
-            scope,
-        } => {
-            let role = Role::parse(&role.to_uppercase())
-                .ok_or_else(|| anyhow::anyhow!("role must be VIEWER, MANAGER or ADMIN"))?;
-            let scope_id = if scope == "region" {
-                None
-            } else {
-                Some(unit_by_key(state, &scope)?.id)
-            };
-            let password = read_password()?;
-            let display = display_name.unwrap_or_else(|| username.clone());
-            let account = bootstrap::create_with_grant(
-                &state.db, &username, &display, &password, role, scope_id,
-            )?;
-            println!(
-                "created {} ({}) as {} of {}",
-                account.username,
-                account.id,
-                role.as_str(),
-                scope
-            );
-            Ok(())
-        }
-        AccountCommand::List => {
-            let rows = state.db.read_blocking(|c| {
-                let accounts = store::list_all(c)?;
-                let mut out = Vec::new();
-                for a in accounts {
-                    let g = grants::rows_of(c, a.id)?;
-                    out.push((a, g));
-                }
-                Ok(out)
-            })?;
-            for (a, g) in rows {
-                let grants: Vec<String> = g
-                    .iter()
-                    .map(|g| {
-                        format!(
-                            "{}@{}",
-                            g.role,
-                            g.scope_unit_id
-                                .map_or("region".to_owned(), |id| id.to_string())
-                        )
-                    })
-                    .collect();
-                println!(
-                    "{:<20} {:<6} {}",
-                    a.username,
-                    if a.disabled { "off" } else { "on" },
-                    grants.join(", ")
-                );
-            }
-            Ok(())
-        }
-        AccountCommand::Disable { username } => {
-            let account = state
-                .db
-                .read_blocking(|c| store::find_by_username(c, &username))?
-                .ok_or_else(|| anyhow::anyhow!("no account {username}"))?;
-            state.db.write_blocking(|c| {
-                store::set_disabled(c, account.id, true)?;
-                state.auth.void_all(c, account.id, chrono::Utc::now())
-            })?;
-            println!("disabled {username}");
-            Ok(())
-        }
-    }
 }
