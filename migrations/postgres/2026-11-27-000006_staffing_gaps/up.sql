@@ -22,3 +22,15 @@ CREATE INDEX staffing_gaps_building_group ON staffing_gaps (building_group_id, r
 -- beneath it: find them by index, not by scanning every post.
 CREATE INDEX positions_village ON positions (village_id) WHERE village_id IS NOT NULL;
 CREATE INDEX positions_building_group ON positions (building_group_id) WHERE building_group_id IS NOT NULL;
+
+-- A village move rewrites township_id on every post beneath it. That
+-- column is not indexed on positions, so with room left on each page the
+-- rewrite is a heap-only (HOT) update that touches none of the nine indexes.
+ALTER TABLE positions SET (fillfactor = 85);
+-- The per-level ancestry columns of org_units are derived from parent_id
+-- (which keeps its foreign key) and rewritten with the subtree in the same
+-- transaction; their foreign keys cost a trigger call per moved row.
+ALTER TABLE org_units DROP CONSTRAINT org_units_township_id_fkey;
+ALTER TABLE org_units DROP CONSTRAINT org_units_village_id_fkey;
+ALTER TABLE org_units DROP CONSTRAINT org_units_grid_id_fkey;
+ALTER TABLE org_units DROP CONSTRAINT org_units_building_group_id_fkey;
