@@ -19,6 +19,8 @@ pub mod metrics;
 pub mod people;
 pub mod report;
 mod routes;
+
+pub use routes::MAX_REQUEST_BYTES;
 pub mod tree;
 
 use std::sync::Arc;

@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Extension;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -23,6 +24,10 @@ use crate::graphql::{code_errors, error_codes, RequestContext};
 use crate::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
+
+/// Largest request body: room for a province's roster as an upload
+/// (100,000 people are about 8 MB of CSV), refused with 413 above.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// The app: GraphiQL at `/`, GraphQL at `/graphql`, probes and metrics.
 pub fn router(state: AppState) -> Router {
@@ -35,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(cors)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -171,6 +171,16 @@ async fn a_units_file_goes_in_whole_once_and_only_once() {
     assert_eq!(cols, vec!["colour", "unit_type"], "{resp}");
     let resp = upload(&app, &app.token, UNITS, "tree.txt", TREE.as_bytes(), false).await;
     assert_eq!(resp["errors"][0]["extensions"]["field"], "file");
+    // Oversized bodies are refused before they are read.
+    let too_big = grassroots::MAX_REQUEST_BYTES + 1;
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .header(header::CONTENT_LENGTH, too_big.to_string())
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .body(Body::from("--x--\r\n"))
+        .expect("request");
+    let (status, _) = app.send(req).await;
+    assert_eq!(status, 413);
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use crate::db::{DbConnection, MultiBackend};
 use crate::domain::people::{age_on, EducationLevel, PoliticalStatus, PositionRole};
 use crate::domain::staffing::StaffingRule;
 use crate::domain::Level;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 type PostCondition =
     Box<dyn BoxableExpression<positions::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
@@ -101,7 +101,12 @@ pub fn secretaries(
     level: Level,
     on: NaiveDate,
 ) -> AppResult<SecretaryFigures> {
-    let rows: Vec<(bool, Option<NaiveDate>, Option<String>)> = scoped!(
+    let college: Vec<&str> = EducationLevel::ALL
+        .iter()
+        .filter(|e| e.is_college_or_above())
+        .map(|e| e.as_str())
+        .collect();
+    let rows: Vec<(bool, Option<NaiveDate>, Option<bool>)> = scoped!(
         ps::positions
             .inner_join(p::persons)
             .into_boxed::<MultiBackend>(),
@@ -112,20 +117,18 @@ pub fn secretaries(
     )
     .filter(ps::role.eq(PositionRole::Secretary.as_str()))
     .filter(ps::unit_level.eq(level.number()))
-    .select((ps::also_village_director, p::birth_date, p::education))
+    .select((
+        ps::also_village_director,
+        p::birth_date,
+        p::education.eq_any(college),
+    ))
     .load(conn)?;
     let mut out = SecretaryFigures::default();
-    for (director, birth, education) in rows {
+    for (director, birth, college) in rows {
         out.count += 1;
         out.also_village_director += i64::from(director);
         out.ages.extend(birth.map(|b| age_on(b, on)));
-        let education: Option<EducationLevel> = education
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(AppError::internal)?;
-        out.college_or_above +=
-            i64::from(education.is_some_and(EducationLevel::is_college_or_above));
+        out.college_or_above += i64::from(college.unwrap_or(false));
     }
     Ok(out)
 }
