@@ -145,3 +145,46 @@ pub fn print(backend: &str, connections: usize, seconds: f64, figures: &[LoadFig
         );
     }
 }
+
+/// The dashboard queries under load: coverage and dashboard of the region
+/// and of each sampled township, and a township's 24-month trend.
+pub(super) fn dashboard_queries(townships: &[i64], trend_from: &str) -> Vec<LoadQuery> {
+    use super::queries::{COVERAGE, DASHBOARD, TREND};
+    use crate::graphql::ids::{encode, Kind};
+    use serde_json::json;
+    let body = |query: &str, vars: serde_json::Value| {
+        json!({ "query": query, "variables": vars }).to_string()
+    };
+    let per_township = |query: &str, extra: serde_json::Value| -> Vec<String> {
+        townships
+            .iter()
+            .map(|t| {
+                let mut vars = extra.clone();
+                vars["under"] = json!(encode(Kind::OrgUnit, *t).to_string());
+                body(query, vars)
+            })
+            .collect()
+    };
+    vec![
+        LoadQuery {
+            name: "coverage of the whole region",
+            bodies: vec![body(COVERAGE, json!({}))],
+        },
+        LoadQuery {
+            name: "coverage of one township",
+            bodies: per_township(COVERAGE, json!({})),
+        },
+        LoadQuery {
+            name: "dashboard of the whole region",
+            bodies: vec![body(DASHBOARD, json!({}))],
+        },
+        LoadQuery {
+            name: "dashboard of one township",
+            bodies: per_township(DASHBOARD, json!({})),
+        },
+        LoadQuery {
+            name: "coverage trend, 24 months, one township",
+            bodies: per_township(TREND, json!({ "from": trend_from })),
+        },
+    ]
+}

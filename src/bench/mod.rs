@@ -1,31 +1,28 @@
 //! `grassroots bench`: server time of the typical reads and writes on a
 //! generated tree, printed as median and p99 (not a timed test); then the
-//! dashboard queries through HTTP under concurrent load ([`http`]).
+//! dashboard queries through HTTP under concurrent load ([`http`]). Writes
+//! are in [`writes`], the import in [`import`].
 
+mod harness;
 mod http;
 mod import;
 mod queries;
+mod writes;
+
+use harness::{sample_ids, time_runs, township_admin};
 
 use queries::*;
 
-use std::time::Instant;
-
-use async_graphql::{Request, Variables};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use std::sync::Arc;
-
-use crate::auth::policy::{Grant, Role, Scope};
-use crate::auth::{Session, Viewer, Visibility};
+use crate::auth::Viewer;
 use crate::config::Config;
 use crate::db::schema::org_units::dsl as u;
-use crate::db::Db;
 use crate::graphql::ids::{encode, Kind};
-use crate::graphql::RequestContext;
 use crate::{demo, AppState};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -49,83 +46,6 @@ pub struct BenchArgs {
     /// Timed runs of the 100,000-row import (each a dry run).
     #[arg(long, default_value_t = 3)]
     pub import_runs: usize,
-}
-
-fn sample_ids(db: &Db, level: i32, n: usize, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<i64>> {
-    let (lo, hi): (Option<i64>, Option<i64>) = db.read_blocking(|c| {
-        Ok(u::org_units
-            .filter(u::level.eq(level))
-            .select((diesel::dsl::min(u::id), diesel::dsl::max(u::id)))
-            .first(c)?)
-    })?;
-    let (Some(lo), Some(hi)) = (lo, hi) else {
-        anyhow::bail!("no units at level {level}");
-    };
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        let from = rng.random_range(lo..=hi);
-        let id: i64 = db.read_blocking(|c| {
-            Ok(u::org_units
-                .filter(u::level.eq(level).and(u::id.ge(from)))
-                .filter(u::dissolved_on.is_null())
-                .select(u::id)
-                .order(u::id)
-                .first(c)?)
-        })?;
-        out.push(id);
-    }
-    Ok(out)
-}
-
-/// One request of a scenario: who asks, what, with which variables.
-type Run = (Viewer, &'static str, serde_json::Value);
-
-async fn time_runs(
-    state: &AppState,
-    only: &[String],
-    name: &'static str,
-    iterations: usize,
-    mut next: impl FnMut(usize) -> Run,
-) -> anyhow::Result<Option<Figures>> {
-    if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
-        return Ok(None);
-    }
-    let warmup = iterations / 10;
-    let mut times = Vec::with_capacity(iterations);
-    for i in 0..warmup + iterations {
-        let (viewer, query, vars) = next(i);
-        let request = Request::new(query)
-            .variables(Variables::from_json(vars))
-            .data(RequestContext::new(state.db.clone(), viewer));
-        let started = Instant::now();
-        let resp = state.schema.execute(request).await;
-        let elapsed = started.elapsed();
-        if !resp.errors.is_empty() {
-            anyhow::bail!("{name}: {:?}", resp.errors);
-        }
-        if i >= warmup {
-            times.push(elapsed);
-        }
-    }
-    Ok(Some(figures(name, times)))
-}
-
-/// A signed-in ADMIN of one township, as the server sees them once the
-/// token is resolved (grants cached).
-fn township_admin(db: &Db, township: i64) -> anyhow::Result<Viewer> {
-    let unit = db
-        .read_blocking(|c| crate::tree::read::find(c, &Visibility::Everything, township))?
-        .ok_or_else(|| anyhow::anyhow!("township {township} vanished"))?;
-    Ok(Viewer::Account(Arc::new(Session {
-        account_id: 0,
-        username: "bench-admin".to_owned(),
-        grants: vec![Grant {
-            id: 0,
-            role: Role::Admin,
-            scope: Scope::Unit((&unit).into()),
-        }],
-        tokens_valid_after_ms: 0,
-    })))
 }
 
 /// Loads the tree if needed, runs every scenario, prints the figures.
@@ -354,67 +274,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
-    results.extend(
-        time_runs(&state, &args.only, "create a grid", n, |i| {
-            let parent = id(villages[i % villages.len()]);
-            (
-                region(),
-                CREATE,
-                json!({ "parent": parent, "name": format!("压测网格{i}") }),
-            )
-        })
-        .await?,
-    );
-    let grids = sample_ids(&db, 3, 256, &mut rng)?;
-    results.extend(
-        time_runs(
-            &state,
-            &args.only,
-            "change a grid's organization form",
-            n,
-            |i| {
-                // Each grid flips between two forms, never to or from AFFILIATED.
-                let form = if (i / grids.len()) % 2 == 0 {
-                    "BRANCH"
-                } else {
-                    "PARTY_GROUP"
-                };
-                (
-                    region(),
-                    FORM,
-                    json!({ "id": id(grids[i % grids.len()]), "form": form }),
-                )
-            },
-        )
-        .await?,
-    );
-    // Villages of other townships, each moved back and forth between two
-    // townships (never to where it already is).
-    let (a, b) = (townships[1], townships[2]);
-    let movers: Vec<i64> = db.read_blocking(|c| {
-        Ok(u::org_units
-            .filter(u::level.eq(2))
-            .filter(u::township_id.ne(a).and(u::township_id.ne(b)))
-            .filter(u::dissolved_on.is_null())
-            .select(u::id)
-            .order(u::id)
-            .limit(64)
-            .load::<i64>(c)?)
-    })?;
-    results.extend(
-        time_runs(
-            &state,
-            &args.only,
-            "move a village to another township",
-            n,
-            |i| {
-                let village = movers[i % movers.len()];
-                let to = if (i / movers.len()) % 2 == 0 { a } else { b };
-                (region(), MOVE, json!({ "id": id(village), "to": id(to) }))
-            },
-        )
-        .await?,
-    );
+    results.extend(writes::run(&state, &args.only, n, (&townships, &villages), &mut rng).await?);
     let import_name = "import 100,000 people from CSV (dry run)";
     if args.only.iter().any(|w| import_name.contains(w.as_str())) || args.only.is_empty() {
         results.push(import::time_import(&db, args.import_runs).await?);
@@ -454,41 +314,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     if args.http_seconds > 0.0 {
-        let body = |query: &str, vars: serde_json::Value| {
-            json!({ "query": query, "variables": vars }).to_string()
-        };
-        let per_township = |query: &str, extra: serde_json::Value| -> Vec<String> {
-            townships
-                .iter()
-                .map(|t| {
-                    let mut vars = extra.clone();
-                    vars["under"] = id(*t);
-                    body(query, vars)
-                })
-                .collect()
-        };
-        let queries = vec![
-            http::LoadQuery {
-                name: "coverage of the whole region",
-                bodies: vec![body(COVERAGE, json!({}))],
-            },
-            http::LoadQuery {
-                name: "coverage of one township",
-                bodies: per_township(COVERAGE, json!({})),
-            },
-            http::LoadQuery {
-                name: "dashboard of the whole region",
-                bodies: vec![body(DASHBOARD, json!({}))],
-            },
-            http::LoadQuery {
-                name: "dashboard of one township",
-                bodies: per_township(DASHBOARD, json!({})),
-            },
-            http::LoadQuery {
-                name: "coverage trend, 24 months, one township",
-                bodies: per_township(TREND, json!({ "from": trend_from })),
-            },
-        ];
+        let queries = http::dashboard_queries(&townships, &trend_from);
         let figures =
             http::run(state.clone(), queries, args.connections, args.http_seconds).await?;
         http::print(

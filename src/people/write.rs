@@ -346,7 +346,7 @@ pub fn start_position(
         ended_on: None,
         also_village_director: new.also_village_director,
     };
-    crate::tree::staffing::refresh_unit(conn, &unit)?;
+    crate::tree::staffing::refresh_post(conn, &unit, post.role)?;
     audit_post(conn, actor, "START_POSITION", &unit, None, &post)?;
     Ok(post)
 }
@@ -384,7 +384,7 @@ pub fn end_position(
         ended_on: Some(on),
         ..post.clone()
     };
-    crate::tree::staffing::refresh_unit(conn, &unit)?;
+    crate::tree::staffing::refresh_post(conn, &unit, post.role)?;
     audit_post(conn, actor, "END_POSITION", &unit, Some(&post), &ended)?;
     Ok(ended)
 }

@@ -49,7 +49,8 @@ pub fn dissolve(
     };
     history::record(conn, &dissolved, Change::Dissolved, on, now)?;
     coverage::on_change(conn, Some(&unit), Some(&dissolved), on)?;
-    staffing::refresh_unit(conn, &dissolved)?;
+    // Its posts still count where they did (volunteers for their grid).
+    staffing::refresh(conn, &[id])?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "DISSOLVE_UNIT", Some(&unit), &dissolved),
@@ -95,7 +96,7 @@ pub fn restore(
     };
     history::record(conn, &restored, Change::Restored, on, now)?;
     coverage::on_change(conn, Some(&unit), Some(&restored), on)?;
-    staffing::refresh_unit(conn, &restored)?;
+    staffing::refresh(conn, &[id])?;
     audit::record(
         conn,
         &AuditEntry::unit(actor, "RESTORE_UNIT", Some(&unit), &restored),

@@ -182,10 +182,17 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> AppResult<()> {
     Ok(())
 }
 
-/// Recomputes `unit` and the grid it lies in: what a change to the unit,
-/// or to a post in it, can alter (volunteers count for their grid).
-pub fn refresh_unit(conn: &mut DbConnection, unit: &crate::domain::OrgUnit) -> AppResult<()> {
-    let grid = unit.ancestry.at(Level::Grid);
+/// Recomputes what a post of `role` started or ended in `unit` can alter:
+/// the unit, and for a volunteer also the grid it lies in (volunteers
+/// count for their grid, whatever unit beneath it they serve).
+pub fn refresh_post(
+    conn: &mut DbConnection,
+    unit: &crate::domain::OrgUnit,
+    role: PositionRole,
+) -> AppResult<()> {
+    let grid = (role == PositionRole::Volunteer)
+        .then(|| unit.ancestry.at(Level::Grid))
+        .flatten();
     refresh(
         conn,
         &[Some(unit.id), grid]
