@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use crate::db::{DatabaseTarget, PoolOptions};
+use crate::limits::Limits;
 
 /// Where the data lives (shared by every subcommand).
 #[derive(Args, Debug, Clone)]
@@ -100,9 +101,14 @@ pub struct AuthArgs {
     #[arg(long, env = "GRASSROOTS_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
     pub refresh_token_ttl: u64,
 
-    /// Sign-in attempts allowed per username and per client address in a window.
+    /// Sign-in attempts allowed per (username, client address) in a window;
+    /// ten times this per client address over all usernames.
     #[arg(long, env = "GRASSROOTS_LOGIN_LIMIT", default_value_t = 10)]
     pub login_limit: u32,
+
+    /// Sign-in attempts per second over all callers (the global ceiling).
+    #[arg(long, env = "GRASSROOTS_LOGIN_GLOBAL_PER_SECOND", default_value_t = 20)]
+    pub login_global_per_second: u32,
 
     /// The window of `--login-limit`, seconds.
     #[arg(long, env = "GRASSROOTS_LOGIN_WINDOW", default_value_t = 300)]
@@ -139,9 +145,41 @@ impl Default for AuthArgs {
             access_token_ttl: 900,
             refresh_token_ttl: 30 * 24 * 3600,
             login_limit: 10,
+            login_global_per_second: 20,
             login_window: 300,
             grants_cache: 5,
             anonymous_introspection: true,
+        }
+    }
+}
+
+/// Limits an operator may want to move (the rest are fixed; README, Limits).
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Largest upload an import accepts, bytes.
+    #[arg(long, env = "GRASSROOTS_MAX_UPLOAD_BYTES", default_value_t = Limits::default().upload_bytes)]
+    pub max_upload_bytes: usize,
+
+    /// Most data rows one imported file may hold.
+    #[arg(long, env = "GRASSROOTS_MAX_IMPORT_ROWS", default_value_t = Limits::default().read.max_rows)]
+    pub max_import_rows: usize,
+
+    /// Bearer token that `GET /metrics` asks for; unset: `/metrics` is open
+    /// (bind it to an internal address then).
+    #[arg(long, env = "GRASSROOTS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            upload_bytes: self.max_upload_bytes.max(1024),
+            read: crate::limits::ReadLimits {
+                max_rows: self.max_import_rows.max(1),
+                ..defaults.read
+            },
+            ..defaults
         }
     }
 }
@@ -160,6 +198,9 @@ pub struct Config {
     pub pool: PoolOptions,
     pub cors_origins: Vec<String>,
     pub auth: AuthArgs,
+    pub limits: Limits,
+    /// Bearer token `/metrics` asks for, when set.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -174,6 +215,8 @@ impl Config {
             pool: PoolOptions::default(),
             cors_origins: Vec::new(),
             auth: AuthArgs::default(),
+            limits: Limits::default(),
+            metrics_token: None,
         }
     }
 }

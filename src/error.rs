@@ -34,6 +34,19 @@ pub enum AppError {
     /// Too many attempts (sign-in); try again later.
     #[error("{0}")]
     RateLimited(String),
+    /// The request is over its budget (depth, complexity, aliases, root
+    /// fields): `cost` and `limit` go to `extensions`.
+    #[error("{message}")]
+    OverBudget {
+        message: String,
+        limit_name: &'static str,
+        cost: usize,
+        limit: usize,
+    },
+    /// The database cannot be reached: HTTP 503, a generic message, the
+    /// detail only in the log.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     /// Anything else: logged in full, shown to the client only as a code.
     #[error("internal error: {0}")]
     Internal(String),
@@ -69,6 +82,35 @@ impl AppError {
         AppError::Internal(detail.to_string())
     }
 
+    /// The message a client may see: internal and outage details stay in
+    /// the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "internal server error".to_owned(),
+            AppError::Unavailable(_) => {
+                "the service is unavailable for a moment; try again shortly".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The HTTP status of a request that failed with this error as a whole
+    /// (before GraphQL execution, or on a plain endpoint).
+    pub fn http_status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadInput { .. } | AppError::Rejected { .. } => StatusCode::BAD_REQUEST,
+            AppError::OverBudget { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// The `extensions.code` clients see.
     pub fn code(&self) -> &'static str {
         match self {
@@ -78,6 +120,8 @@ impl AppError {
             AppError::BadInput { .. } | AppError::Rejected { .. } => "BAD_USER_INPUT",
             AppError::Conflict { .. } => "CONFLICT",
             AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::OverBudget { .. } => "BAD_USER_INPUT",
+            AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -110,13 +154,26 @@ impl From<diesel::result::Error> for AppError {
                     },
                 }
             }
+            // The connection died under the statement: the database went
+            // away, which is an outage, not a bug.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            Error::BrokenTransactionManager => {
+                AppError::Unavailable("broken transaction manager".to_owned())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
+    /// No connection could be had in time: the database is down or
+    /// overwhelmed.
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::Internal(format!("database pool: {e}"))
+        AppError::Unavailable(format!("database pool: {e}"))
     }
 }

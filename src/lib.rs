@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod import;
+pub mod limits;
 pub mod metrics;
 pub mod people;
 pub mod report;
@@ -52,6 +53,10 @@ pub struct AppState {
     pub auth: Arc<AuthService>,
     pub metrics: Arc<Metrics>,
     pub cors_origins: Arc<Vec<String>>,
+    /// What a request may cost (bodies, uploads, budgets).
+    pub limits: limits::Limits,
+    /// Bearer token `/metrics` asks for, when set.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -70,7 +75,10 @@ impl AppState {
                 db.clone(),
                 auth.clone(),
                 config.auth.anonymous_introspection,
+                config.limits,
             ),
+            limits: config.limits,
+            metrics_token: config.metrics_token.clone().map(Arc::from),
             metrics: Arc::new(Metrics::new(db.clone())),
             cors_origins: Arc::new(config.cors_origins.clone()),
             auth,

@@ -1,7 +1,8 @@
 //! Prometheus metrics: GraphQL requests and latency per operation, errors by
 //! code, pool usage and SQL statements. The registry lives in app state.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -25,13 +26,25 @@ struct CodeLabels {
     code: String,
 }
 
-/// Longest operation name kept as a label; longer ones are cut.
+/// Longest operation name kept as a label.
 const MAX_OPERATION_LABEL: usize = 64;
+/// Most distinct operation labels; later names are counted as `other`.
+pub const MAX_OPERATION_LABELS: usize = 100;
 
 pub struct Metrics {
     registry: Registry,
     latency: Family<OperationLabels, Histogram>,
     errors: Family<CodeLabels, Counter>,
+    /// Operation names admitted as labels so far (at most
+    /// [`MAX_OPERATION_LABELS`]).
+    labels: Mutex<HashSet<String>>,
+}
+
+/// Who sent a request, for the operation label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    Anonymous,
+    SignedIn,
 }
 
 fn latency_histogram() -> Histogram {
@@ -62,7 +75,37 @@ impl Metrics {
             registry,
             latency,
             errors,
+            labels: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The label an operation is counted under: `anonymous` for callers
+    /// without a token whatever they name; a signed-in caller's operation
+    /// name when it is a plain GraphQL name and one of the first
+    /// [`MAX_OPERATION_LABELS`] seen; `other` otherwise. The series stay
+    /// bounded whatever the requests.
+    pub fn label(&self, sender: Sender, operation: Option<&str>) -> String {
+        let Some(name) = operation else {
+            return "unnamed".to_owned();
+        };
+        if sender == Sender::Anonymous {
+            return "anonymous".to_owned();
+        }
+        let plain = !name.is_empty()
+            && name.len() <= MAX_OPERATION_LABEL
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !plain {
+            return "other".to_owned();
+        }
+        let mut labels = self.labels.lock().unwrap_or_else(|p| p.into_inner());
+        if labels.contains(name) {
+            return name.to_owned();
+        }
+        if labels.len() < MAX_OPERATION_LABELS {
+            labels.insert(name.to_owned());
+            return name.to_owned();
+        }
+        "other".to_owned()
     }
 
     /// Records one executed GraphQL request.
@@ -72,9 +115,10 @@ impl Metrics {
         elapsed: Duration,
         error_codes: impl Iterator<Item = String>,
     ) {
-        let operation: String = operation.chars().take(MAX_OPERATION_LABEL).collect();
         self.latency
-            .get_or_create(&OperationLabels { operation })
+            .get_or_create(&OperationLabels {
+                operation: operation.to_owned(),
+            })
             .observe(elapsed.as_secs_f64());
         for code in error_codes {
             self.errors.get_or_create(&CodeLabels { code }).inc();

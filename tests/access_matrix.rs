@@ -127,6 +127,16 @@ async fn every_role_scope_action_and_position_follows_the_table() {
         .as_str()
         .expect("dummy")
         .to_owned();
+    // Grants go only to accounts the granting ADMIN already manages: the
+    // dummy holds a VIEWER grant at every unit, so every ADMIN manages it
+    // and the table alone decides where a grant may go.
+    for id in tree.ids.values() {
+        app.ok(
+            "mutation($a: ID!, $s: ID) { grantRole(accountId: $a, role: VIEWER, scopeId: $s) { id } }",
+            json!({ "a": dummy, "s": id }),
+        )
+        .await;
+    }
 
     // (scope, [(target, position)]); None: the region.
     use Position::*;

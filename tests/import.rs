@@ -23,35 +23,7 @@ async fn upload(
     bytes: &[u8],
     dry: bool,
 ) -> Value {
-    let boundary = "grassroots-test-boundary";
-    let operations = json!({ "query": query, "variables": { "file": null, "dry": dry } });
-    let mut body = Vec::new();
-    let mut part = |headers: String, content: &[u8]| {
-        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    };
-    part(
-        "Content-Disposition: form-data; name=\"operations\"".to_owned(),
-        operations.to_string().as_bytes(),
-    );
-    part(
-        "Content-Disposition: form-data; name=\"map\"".to_owned(),
-        br#"{ "0": ["variables.file"] }"#,
-    );
-    part(
-        format!("Content-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"),
-        bytes,
-    );
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/graphql")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body))
-        .expect("request");
+    let req = TestApp::multipart(Some(token), query, json!({ "dry": dry }), name, bytes);
     let (_, text) = app.send(req).await;
     serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text }))
 }

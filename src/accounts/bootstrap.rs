@@ -23,7 +23,14 @@ pub fn create_with_grant(
 ) -> AppResult<super::Account> {
     db.write_blocking(|c| {
         let account = store::create(c, username, display_name, password, Utc::now())?;
-        grants::grant(c, &Viewer::System, account.id, role, scope, Utc::now())?;
+        grants::grant(
+            c,
+            &Viewer::System,
+            grants::Grantee::Created(account.id),
+            role,
+            scope,
+            Utc::now(),
+        )?;
         Ok(account)
     })
 }

@@ -1,51 +1,74 @@
-//! Sessions (an account and its grants) cached for a few seconds, so a
-//! request costs no grant lookups, yet a revoked grant or a disabled
-//! account stops working within the TTL on every instance, at once on the
-//! one that made the change.
+//! Short-lived caches of what every request asks: an account's session
+//! (the account and its grants) and whether a sign-in session is still
+//! live. A request then costs no lookups, yet a revoked grant, a disabled
+//! account or an ended session stops working within the TTL on every
+//! instance, at once on the one that made the change.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::auth::Session;
 
-/// When it was cached, and the session (`None`: not allowed in).
-type Entry = (Instant, Option<Arc<Session>>);
+/// Most entries a cache keeps; past this, expired entries are dropped, and
+/// if none has expired the oldest half goes.
+const MAX_ENTRIES: usize = 10_000;
 
-pub struct SessionCache {
+/// Values cached for a fixed time, in bounded memory.
+pub struct TtlCache<K, V> {
     ttl: Duration,
-    entries: Mutex<HashMap<i64, Entry>>,
+    entries: Mutex<HashMap<K, (Instant, V)>>,
 }
 
-impl SessionCache {
-    pub fn new(ttl: Duration) -> SessionCache {
-        SessionCache {
+impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
+    pub fn new(ttl: Duration) -> Self {
+        TtlCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Some(None)`: cached as not allowed (disabled or gone).
-    pub fn get(&self, account_id: i64) -> Option<Option<Arc<Session>>> {
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
-            .get(&account_id)
+            .get(key)
             .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, s)| s.clone())
+            .map(|(_, v)| v.clone())
     }
 
-    pub fn put(&self, account_id: i64, session: Option<Arc<Session>>) {
+    pub fn put(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() > 10_000 {
+        if entries.len() >= MAX_ENTRIES {
             let ttl = self.ttl;
             entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                let mut ages: Vec<Instant> = entries.values().map(|(at, _)| *at).collect();
+                ages.sort_unstable();
+                let cut = ages[ages.len() / 2];
+                entries.retain(|_, (at, _)| *at > cut);
+            }
         }
-        entries.insert(account_id, (Instant::now(), session));
+        entries.insert(key, (Instant::now(), value));
     }
 
-    /// Forget an account (its grants or status changed).
-    pub fn invalidate(&self, account_id: i64) {
+    /// Forget `key` (what it stood for changed).
+    pub fn invalidate<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.remove(&account_id);
+        entries.remove(key);
     }
 }
+
+/// Sessions by account id (`None`: not allowed in).
+pub type SessionCache = TtlCache<i64, Option<Arc<Session>>>;
+
+/// Whether a sign-in session (a refresh-token family) is live, by family.
+pub type FamilyCache = TtlCache<String, bool>;

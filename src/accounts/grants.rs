@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::store;
 use crate::auth::policy::{self, Decision, Grant, Role, Scope, UnitRef};
 use crate::auth::{Viewer, Visibility};
 use crate::db::schema::grants::{self, dsl as g};
@@ -105,14 +106,28 @@ fn refuse(decision: Decision, what: &str) -> AppResult<()> {
 
 /// Gives `account_id` `role` at `scope_unit` (`None`: the region), if the
 /// granting viewer may: an ADMIN whose scope holds it, never for themselves.
+/// Who receives a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grantee {
+    /// An existing account: the granting ADMIN must already manage it (one
+    /// of its grants lies within the ADMIN's scope, as in `accounts`); any
+    /// other answers exactly as a missing account.
+    Managed(i64),
+    /// An account the ADMIN creates in the same transaction.
+    Created(i64),
+}
+
 pub fn grant(
     conn: &mut DbConnection,
     viewer: &Viewer,
-    account_id: i64,
+    grantee: Grantee,
     role: Role,
     scope_unit: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<GrantRow> {
+    let account_id = match grantee {
+        Grantee::Managed(id) | Grantee::Created(id) => id,
+    };
     viewer.require_signed_in()?;
     if viewer.account_id() == Some(account_id) {
         return Err(AppError::Forbidden(
@@ -132,6 +147,12 @@ pub fn grant(
         policy::may_grant(&viewer.grants(), role, &scope),
         "grant that role there",
     )?;
+    if let Grantee::Managed(id) = grantee {
+        let managed = store::find(conn, id)?.is_some() && manages_account(conn, viewer, id)?;
+        if !managed {
+            return Err(AppError::not_found("no account found for accountId"));
+        }
+    }
     let existing = rows_of(conn, account_id)?;
     if let Some(same) = existing
         .iter()
@@ -180,6 +201,25 @@ pub fn revoke(conn: &mut DbConnection, viewer: &Viewer, grant_id: i64) -> AppRes
     }
     diesel::delete(g::grants.find(grant_id)).execute(conn)?;
     Ok(row)
+}
+
+/// Whether `viewer` manages account `account_id`: it holds at least one
+/// grant that the viewer could have given (the same rule as the `accounts`
+/// list). An account that holds nothing is the region's.
+pub fn manages_account(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    account_id: i64,
+) -> AppResult<bool> {
+    let mine = viewer.grants();
+    let rows = rows_of(conn, account_id)?;
+    if rows.is_empty() {
+        return Ok(policy::may_grant(&mine, Role::Viewer, &Scope::Region) == Decision::Allow);
+    }
+    let held = resolve(conn, &rows)?;
+    Ok(held
+        .iter()
+        .any(|g| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow))
 }
 
 /// The grants `viewer` manages (an ADMIN over each), at or beneath `under`

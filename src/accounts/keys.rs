@@ -8,7 +8,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use jsonwebtoken::Algorithm;
 
-use super::cache::SessionCache;
+use super::cache::{FamilyCache, SessionCache};
 use super::sessions::{AuthService, LoginLimiter};
 use crate::auth::token::{random_token, TokenKeys};
 use crate::config::AuthArgs;
@@ -77,9 +77,11 @@ pub fn auth_service(db: &Db, args: &AuthArgs) -> AppResult<AuthService> {
                 .max(1),
         ),
         sessions: SessionCache::new(StdDuration::from_secs(args.grants_cache)),
+        session_families: FamilyCache::new(StdDuration::from_secs(args.grants_cache)),
         limiter: LoginLimiter::new(
             args.login_limit.max(1),
             StdDuration::from_secs(args.login_window.max(1)),
+            args.login_global_per_second.max(1),
         ),
     })
 }

@@ -1,12 +1,14 @@
 //! Accounts and their grants (DESIGN.md §3): storage, sign-in sessions and
 //! the short-lived cache of who holds what.
 
+pub mod bearer;
 pub mod bootstrap;
 mod cache;
 pub mod grants;
 pub mod keys;
+mod limiter;
 pub mod sessions;
 pub mod store;
 
-pub use cache::SessionCache;
+pub use cache::{FamilyCache, SessionCache};
 pub use store::Account;

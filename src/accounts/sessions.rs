@@ -1,14 +1,13 @@
 //! Signing in: login, refresh-token rotation with theft detection, logout,
 //! password change, and turning an access token into a [`Session`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration as StdDuration, Instant};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::cache::SessionCache;
+use super::cache::{FamilyCache, SessionCache};
+pub use super::limiter::LoginLimiter;
 use super::{grants, store, Account};
 use crate::audit::{self, AuditEntry};
 use crate::auth::token::{random_token, token_hash, TokenKeys};
@@ -32,6 +31,8 @@ pub struct AuthService {
     pub keys: TokenKeys,
     pub refresh_ttl: Duration,
     pub sessions: SessionCache,
+    /// Whether each sign-in session is live, cached like `sessions`.
+    pub session_families: FamilyCache,
     pub limiter: LoginLimiter,
 }
 
@@ -69,7 +70,8 @@ impl AuthService {
         family: String,
         now: DateTime<Utc>,
     ) -> AppResult<Tokens> {
-        let (access_token, access_expires_at) = self.keys.issue(account.id, now)?;
+        let (access_token, access_expires_at) =
+            self.keys.issue_in(account.id, Some(&family), now)?;
         let refresh_token = random_token();
         let refresh_expires_at = now + self.refresh_ttl;
         diesel::insert_into(refresh_tokens::table)
@@ -134,7 +136,6 @@ impl AuthService {
             conn,
             &AuditEntry::session(account.id, &account.username, "LOGIN", request_id, now),
         )?;
-        self.limiter.succeeded(username);
         Ok(Ok(self.issue(conn, account, random_token(), now)?))
     }
 
@@ -159,7 +160,7 @@ impl AuthService {
             return Ok(Err(wrong_credentials()));
         }
         if row.used_at.is_some() {
-            revoke_family(conn, &row.family, now)?;
+            self.revoke_family(conn, &row.family, now)?;
             audit::record(
                 conn,
                 &AuditEntry::session(row.account_id, "", "REFRESH_TOKEN_REUSED", request_id, now),
@@ -181,7 +182,7 @@ impl AuthService {
             .set(r::used_at.eq(Some(now.naive_utc())))
             .execute(conn)?;
         if marked == 0 {
-            revoke_family(conn, &row.family, now)?;
+            self.revoke_family(conn, &row.family, now)?;
             return Ok(Err(wrong_credentials()));
         }
         audit::record(
@@ -214,7 +215,7 @@ impl AuthService {
             .optional()?;
         match family {
             Some(f) => {
-                revoke_family(conn, &f, now)?;
+                self.revoke_family(conn, &f, now)?;
                 audit::record(
                     conn,
                     &AuditEntry::session(account_id, "", "LOGOUT", request_id, now),
@@ -271,7 +272,7 @@ impl AuthService {
         .set(r::revoked_at.eq(Some(now.naive_utc())))
         .execute(conn)?;
         store::void_tokens(conn, account_id, now)?;
-        self.sessions.invalidate(account_id);
+        self.sessions.invalidate(&account_id);
         Ok(())
     }
 
@@ -282,7 +283,7 @@ impl AuthService {
         conn: &mut DbConnection,
         account_id: i64,
     ) -> AppResult<Option<Arc<Session>>> {
-        if let Some(cached) = self.sessions.get(account_id) {
+        if let Some(cached) = self.sessions.get(&account_id) {
             return Ok(cached);
         }
         let session = match store::find(conn, account_id)? {
@@ -299,63 +300,41 @@ impl AuthService {
     }
 }
 
-fn revoke_family(conn: &mut DbConnection, family: &str, now: DateTime<Utc>) -> AppResult<()> {
-    diesel::update(
-        r::refresh_tokens
-            .filter(r::family.eq(family))
-            .filter(r::revoked_at.is_null()),
-    )
-    .set(r::revoked_at.eq(Some(now.naive_utc())))
-    .execute(conn)?;
-    Ok(())
-}
-
-/// Login attempts per username and per client address in a fixed window.
-pub struct LoginLimiter {
-    limit: u32,
-    window: StdDuration,
-    counts: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl LoginLimiter {
-    pub fn new(limit: u32, window: StdDuration) -> LoginLimiter {
-        LoginLimiter {
-            limit,
-            window,
-            counts: Mutex::new(HashMap::new()),
-        }
+impl AuthService {
+    /// Ends a sign-in session: its refresh tokens are revoked and its
+    /// access tokens stop working (at once here, within the cache window
+    /// on other instances).
+    fn revoke_family(
+        &self,
+        conn: &mut DbConnection,
+        family: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        diesel::update(
+            r::refresh_tokens
+                .filter(r::family.eq(family))
+                .filter(r::revoked_at.is_null()),
+        )
+        .set(r::revoked_at.eq(Some(now.naive_utc())))
+        .execute(conn)?;
+        self.session_families.put(family.to_owned(), false);
+        Ok(())
     }
 
-    /// Counts an attempt; `RATE_LIMITED` past the limit for the username or
-    /// for the client.
-    pub fn attempt(&self, username: &str, client: &str) -> AppResult<()> {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > 100_000 {
-            let window = self.window;
-            counts.retain(|_, (at, _)| at.elapsed() < window);
+    /// Whether sign-in session `family` is live: some refresh token of it
+    /// is neither revoked nor expired.
+    pub fn session_live(&self, conn: &mut DbConnection, family: &str) -> AppResult<bool> {
+        if let Some(live) = self.session_families.get(family) {
+            return Ok(live);
         }
-        let mut over = false;
-        for key in [format!("u:{}", username.trim()), format!("c:{client}")] {
-            let entry = counts.entry(key).or_insert((Instant::now(), 0));
-            if entry.0.elapsed() >= self.window {
-                *entry = (Instant::now(), 0);
-            }
-            entry.1 += 1;
-            over |= entry.1 > self.limit;
-        }
-        if over {
-            Err(AppError::RateLimited(format!(
-                "too many sign-in attempts; try again in {} s",
-                self.window.as_secs()
-            )))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// A successful sign-in clears the username's count.
-    pub fn succeeded(&self, username: &str) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.remove(&format!("u:{}", username.trim()));
+        let live = diesel::select(diesel::dsl::exists(
+            r::refresh_tokens
+                .filter(r::family.eq(family))
+                .filter(r::revoked_at.is_null())
+                .filter(r::expires_at.gt(Utc::now().naive_utc())),
+        ))
+        .get_result::<bool>(conn)?;
+        self.session_families.put(family.to_owned(), live);
+        Ok(live)
     }
 }

@@ -57,6 +57,24 @@ impl Visibility {
     }
 }
 
+/// The scope units that no other scope unit contains, each once: several
+/// grants are a union of sets, so a unit under two grants (two at the same
+/// unit, or one inside another's subtree) is counted once in every list
+/// and aggregate.
+pub fn outermost(units: impl IntoIterator<Item = UnitRef>) -> Vec<UnitRef> {
+    let all: Vec<UnitRef> = units.into_iter().collect();
+    let mut kept: Vec<UnitRef> = Vec::with_capacity(all.len());
+    for u in &all {
+        let covered = all
+            .iter()
+            .any(|o| o.id != u.id && u.ancestry.contains(o.id));
+        if !covered && !kept.iter().any(|k| k.id == u.id) {
+            kept.push(*u);
+        }
+    }
+    kept
+}
+
 /// A signed-in account and what it holds.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -105,14 +123,10 @@ impl Viewer {
                 if s.grants.iter().any(|g| g.scope == Scope::Region) {
                     return Visibility::Everything;
                 }
-                let units: Vec<UnitRef> = s
-                    .grants
-                    .iter()
-                    .filter_map(|g| match g.scope {
-                        Scope::Unit(u) => Some(u),
-                        Scope::Region => None,
-                    })
-                    .collect();
+                let units = outermost(s.grants.iter().filter_map(|g| match g.scope {
+                    Scope::Unit(u) => Some(u),
+                    Scope::Region => None,
+                }));
                 if units.is_empty() {
                     Visibility::Nothing
                 } else {
@@ -139,6 +153,22 @@ impl Viewer {
         match self {
             Viewer::Account(s) => Some(s.account_id),
             _ => None,
+        }
+    }
+
+    /// Whether the viewer sees the birth dates of everyone in `under` (or,
+    /// without it, in its whole sight): it may manage people there. Anyone
+    /// else gets masked dates, and aggregates over them in whole years.
+    pub fn sees_birth_dates(&self, under: Option<&UnitRef>) -> bool {
+        let grants = self.grants();
+        let manages = |target: Option<&UnitRef>| {
+            decide(&grants, ActionKind::ManagePeople, target) == Decision::Allow
+        };
+        match (under, self.visibility()) {
+            (Some(u), _) => manages(Some(u)),
+            (None, Visibility::Everything) => manages(None),
+            (None, Visibility::Units(scopes)) => scopes.iter().all(|s| manages(Some(s))),
+            (None, Visibility::Nothing) => false,
         }
     }
 

@@ -29,13 +29,20 @@ pub struct Claims {
     /// `iat` in milliseconds: compared with the account's `tokens_valid_after`.
     pub iat_ms: i64,
     pub jti: String,
+    /// The sign-in session (refresh-token family) the token belongs to:
+    /// ending the session ends the token. Tokens the operator issues
+    /// (command line, tests) have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// What a valid access token says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub account_id: i64,
     pub issued_at_ms: i64,
+    /// The sign-in session it belongs to, if any.
+    pub session: Option<String>,
 }
 
 /// How tokens are signed and checked. The algorithm is pinned: a token
@@ -105,8 +112,19 @@ impl TokenKeys {
         self.algorithm
     }
 
-    /// A signed access token for `account_id` and when it expires.
+    /// A signed access token for `account_id` and when it expires, outside
+    /// any sign-in session (issued by the operator).
     pub fn issue(&self, account_id: i64, now: DateTime<Utc>) -> AppResult<(String, DateTime<Utc>)> {
+        self.issue_in(account_id, None, now)
+    }
+
+    /// A signed access token of sign-in session `session`.
+    pub fn issue_in(
+        &self,
+        account_id: i64,
+        session: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AppResult<(String, DateTime<Utc>)> {
         let expires = now + self.access_ttl;
         let claims = Claims {
             sub: account_id.to_string(),
@@ -117,6 +135,7 @@ impl TokenKeys {
             iat: now.timestamp(),
             iat_ms: now.timestamp_millis(),
             jti: random_token(),
+            sid: session.map(str::to_owned),
         };
         let token = encode(&Header::new(self.algorithm), &claims, &self.encoding)
             .map_err(|e| AppError::internal(format!("signing a token: {e}")))?;
@@ -142,6 +161,7 @@ impl TokenKeys {
                 .parse()
                 .map_err(|_| AppError::Unauthenticated)?,
             issued_at_ms: data.claims.iat_ms,
+            session: data.claims.sid,
         })
     }
 }

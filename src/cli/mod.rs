@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{AuthArgs, Config, DatabaseArgs, LogFormat, ServerArgs};
+use crate::config::{AuthArgs, Config, DatabaseArgs, LimitArgs, LogFormat, ServerArgs};
 use crate::{bench, demo, graphql, AppState};
 
 mod account;
@@ -25,6 +25,9 @@ struct Cli {
 
     #[command(flatten)]
     auth: AuthArgs,
+
+    #[command(flatten)]
+    limits: LimitArgs,
 
     /// Log format.
     #[arg(
@@ -144,6 +147,7 @@ fn init_tracing(format: LogFormat, default_filter: &str) {
 fn config(
     database: &DatabaseArgs,
     auth: &AuthArgs,
+    limits: &LimitArgs,
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Config> {
     Ok(Config {
@@ -151,6 +155,8 @@ fn config(
         pool: database.pool(),
         cors_origins,
         auth: auth.clone(),
+        limits: limits.limits(),
+        metrics_token: limits.metrics_token.clone().filter(|t| !t.is_empty()),
     })
 }
 
@@ -161,31 +167,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
             let n = crate::migrate(&db)?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }
         Command::Demo { scale } => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let state = AppState::open(&config)?;
             let summary = demo::load(&state.db, scale)?;
             println!("{}: {summary}", config.database);
             Ok(())
         }
         Command::Serve { server, demo } => {
-            let config = config(&cli.database, &cli.auth, server.cors_origins.clone())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                server.cors_origins.clone(),
+            )?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(config, server, demo))
         }
         Command::Account(command) => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let state = AppState::open(&config)?;
             account_command(&state, command)
         }
         Command::Report(command) => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let state = AppState::open(&config)?;
             let (ReportCommand::Coverage { under, format, out }
             | ReportCommand::People { under, format, out }) = &command;
@@ -220,7 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             dry_run,
         } => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let state = AppState::open(&config)?;
             let name = file.display().to_string();
             let bytes = std::fs::read(&file)?;
@@ -247,7 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench(args) => {
-            let config = config(&cli.database, &cli.auth, Vec::new())?;
+            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(bench::run(config, args))
         }

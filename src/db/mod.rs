@@ -105,7 +105,9 @@ impl Default for PoolOptions {
     fn default() -> Self {
         PoolOptions {
             max_connections: 16,
-            connect_timeout: Duration::from_secs(10),
+            // How long a request waits for a connection before it answers
+            // 503 SERVICE_UNAVAILABLE.
+            connect_timeout: Duration::from_secs(3),
             slow_statement: None,
         }
     }
@@ -140,17 +142,24 @@ impl Db {
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .test_on_check_out(false),
-            // No `SELECT 1` before every checkout: it would double the
-            // statements of a cheap request. Broken connections are dropped
-            // when returned instead.
-            _ => builder
+            // A PostgreSQL connection can die with the server or the network
+            // while it sits idle: each is checked (`SELECT 1`, one loopback
+            // round trip) as it leaves the pool, so a restarted database
+            // serves the very next request instead of failing one request
+            // per dead connection.
+            DatabaseTarget::Postgres(_) => builder
+                .max_size(options.max_connections)
+                .min_idle(Some(1))
+                .test_on_check_out(true),
+            // A SQLite file does not go away under an open connection.
+            DatabaseTarget::SqliteFile(_) => builder
                 .max_size(options.max_connections)
                 .min_idle(Some(1))
                 .test_on_check_out(false),
         };
         let pool = builder
             .build(manager)
-            .map_err(|e| AppError::internal(format!("cannot open {target}: {e}")))?;
+            .map_err(|e| AppError::Unavailable(format!("cannot open {target}: {e}")))?;
         Ok(Db {
             pool,
             backend: target.backend(),
@@ -282,7 +291,8 @@ impl Db {
 }
 
 impl From<diesel::r2d2::Error> for AppError {
+    /// Opening or checking a connection failed: the database is unreachable.
     fn from(e: diesel::r2d2::Error) -> Self {
-        AppError::internal(e)
+        AppError::Unavailable(e.to_string())
     }
 }

@@ -10,6 +10,7 @@ pub mod people;
 pub mod period;
 pub mod rules;
 pub mod staffing;
+pub mod text;
 
 pub use kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType, UnknownValue};
 pub use org_unit::{Ancestry, OrgUnit};

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::kinds::{Level, OrgForm, TeamCategory, UnitType};
 use super::org_unit::{Ancestry, OrgUnit};
+use super::text::{self, TextKind};
 use crate::error::{AppError, AppResult};
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -13,44 +14,25 @@ pub const MAX_REASON_CHARS: usize = 500;
 pub const MAX_SHORT_TEXT_CHARS: usize = 200;
 pub const MAX_NOTES_CHARS: usize = 4000;
 
-/// A required name: trimmed, non-empty, no control characters.
+/// A required name: one line, trimmed, NFC, non-empty, nothing invisible
+/// ([`text::clean`]).
 pub fn name(field: &str, value: &str) -> AppResult<String> {
-    let v = value.trim();
+    let v = text::clean(field, value, MAX_NAME_CHARS, TextKind::Line)?;
     if v.is_empty() {
         return Err(AppError::bad_input(
             field,
             format!("{field} must not be empty"),
         ));
     }
-    text_limits(field, v, MAX_NAME_CHARS)?;
-    Ok(v.to_owned())
+    Ok(v)
 }
 
 /// An optional free text: trimmed, empty means none.
 pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => {
-            text_limits(field, v, max)?;
-            Ok(Some(v.to_owned()))
-        }
+        Some(v) => Ok(Some(text::clean(field, v, max, TextKind::Free)?)),
     }
-}
-
-fn text_limits(field: &str, v: &str, max: usize) -> AppResult<()> {
-    if v.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("{field} is longer than {max} characters"),
-        ));
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(AppError::bad_input(
-            field,
-            format!("{field} contains control characters"),
-        ));
-    }
-    Ok(())
 }
 
 /// A unit code: optional, trimmed, no white space. Statistical division
@@ -59,16 +41,7 @@ pub fn code(value: Option<&str>) -> AppResult<Option<String>> {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if v.chars().count() > MAX_CODE_CHARS {
-        return Err(AppError::bad_input(
-            "code",
-            format!("code is longer than {MAX_CODE_CHARS} characters"),
-        ));
-    }
-    if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(AppError::bad_input("code", "code must not contain spaces"));
-    }
-    Ok(Some(v.to_owned()))
+    Ok(Some(text::code("code", v, MAX_CODE_CHARS)?))
 }
 
 /// A unit of `unit_type` may sit under `parent`: townships have none, every
@@ -197,8 +170,11 @@ pub fn host(
     }
 }
 
-/// A date that must not lie in the future.
+/// A date that must lie in the accepted range and not in the future.
 pub fn not_future(field: &str, date: Option<NaiveDate>, today: NaiveDate) -> AppResult<()> {
+    if let Some(d) = date {
+        text::date(field, d)?;
+    }
     match date {
         Some(d) if d > today => Err(AppError::bad_input(
             field,

@@ -47,10 +47,16 @@ pub fn code_errors(errors: &mut [ServerError]) {
             Some(app) => {
                 let field = app.field().map(str::to_owned);
                 let code = app.code();
-                if let AppError::Internal(detail) = app {
-                    tracing::error!(error = %detail, path = ?err.path, "internal error");
-                    err.message = "internal server error".to_owned();
+                match app {
+                    AppError::Internal(detail) => {
+                        tracing::error!(error = %detail, path = ?err.path, "internal error");
+                    }
+                    AppError::Unavailable(detail) => {
+                        tracing::warn!(error = %detail, path = ?err.path, "database unavailable");
+                    }
+                    _ => {}
                 }
+                err.message = app.public_message();
                 (code, field)
             }
             None => ("BAD_USER_INPUT", offending_argument(&err.message)),
@@ -59,8 +65,22 @@ pub fn code_errors(errors: &mut [ServerError]) {
             Some(AppError::Rejected { problems, .. }) => Some(problems.clone()),
             _ => None,
         };
+        let budget = match err.source::<AppError>() {
+            Some(AppError::OverBudget {
+                limit_name,
+                cost,
+                limit,
+                ..
+            }) => Some((*limit_name, *cost, *limit)),
+            _ => None,
+        };
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
+        if let Some((name, cost, limit)) = budget {
+            ext.set("limitName", name);
+            ext.set("cost", cost as u64);
+            ext.set("limit", limit as u64);
+        }
         if let Some(field) = field {
             ext.set("field", field);
         }
@@ -92,31 +112,36 @@ pub fn error_codes(errors: &[ServerError]) -> impl Iterator<Item = String> + '_ 
     )
 }
 
-/// An error of a plain HTTP endpoint (reports): the same body shape and
-/// codes as a GraphQL error, with the matching HTTP status.
+/// Whether a response failed because the database is unreachable (HTTP 503).
+pub fn unavailable(errors: &[ServerError]) -> bool {
+    error_codes(errors).any(|c| c == "SERVICE_UNAVAILABLE")
+}
+
+/// An error of a request as a whole (a plain HTTP endpoint, or a GraphQL
+/// request refused before execution): the same body shape and codes as a
+/// GraphQL error, with the matching HTTP status.
 pub fn http_error(err: AppError) -> axum::response::Response {
-    use axum::http::StatusCode;
     use axum::response::IntoResponse;
-    let status = match &err {
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadInput { .. } | AppError::Rejected { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict { .. } => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let message = match &err {
-        AppError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            "internal server error".to_owned()
-        }
-        other => other.to_string(),
-    };
+    match &err {
+        AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+        AppError::Unavailable(detail) => tracing::warn!(error = %detail, "database unavailable"),
+        _ => {}
+    }
     let mut extensions = serde_json::json!({ "code": err.code() });
     if let Some(field) = err.field() {
         extensions["field"] = field.into();
     }
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] });
-    (status, axum::Json(body)).into_response()
+    if let AppError::OverBudget {
+        limit_name,
+        cost,
+        limit,
+        ..
+    } = &err
+    {
+        extensions["limitName"] = (*limit_name).into();
+        extensions["cost"] = (*cost).into();
+        extensions["limit"] = (*limit).into();
+    }
+    let body = serde_json::json!({ "errors": [{ "message": err.public_message(), "extensions": extensions }] });
+    (err.http_status(), axum::Json(body)).into_response()
 }

@@ -1,8 +1,9 @@
 //! The GraphQL API: schema, limits, types, loaders and error codes.
 
+pub mod budget;
 pub mod context;
+pub mod endpoint;
 pub mod errors;
-mod gate;
 pub mod ids;
 mod loaders;
 mod mutation;
@@ -17,16 +18,19 @@ use std::sync::Arc;
 
 use crate::accounts::sessions::AuthService;
 use crate::db::Db;
+use crate::limits::Limits;
 
 pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-/// Deepest query accepted (introspection needs about 13).
-pub const MAX_DEPTH: usize = 16;
-/// Costliest query accepted: a field costs 1, a page its size times its items.
-pub const MAX_COMPLEXITY: usize = 50_000;
-
-/// The schema, with the database and the sign-in service in its data.
-pub fn build_schema(db: Db, auth: Arc<AuthService>, anonymous_introspection: bool) -> AppSchema {
+/// The schema, with the database, the sign-in service and the limits in
+/// its data. Depth and complexity are held against each caller's own
+/// budget ([`budget`]), not one limit for all.
+pub fn build_schema(
+    db: Db,
+    auth: Arc<AuthService>,
+    anonymous_introspection: bool,
+    limits: Limits,
+) -> AppSchema {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
@@ -34,11 +38,12 @@ pub fn build_schema(db: Db, auth: Arc<AuthService>, anonymous_introspection: boo
     )
     .data(db)
     .data(auth)
-    .extension(gate::AnonymousGate {
+    .data(limits)
+    .extension(budget::RequestBudget {
+        budgets: limits.budgets,
+        string_chars: limits.string_chars,
         introspection: anonymous_introspection,
     })
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
     .extension(errors::ErrorCodes)
     .finish()
 }

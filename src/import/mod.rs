@@ -11,6 +11,7 @@
 //! birth date and unit, so importing a file twice changes nothing.
 
 mod people;
+mod readers;
 pub mod sheet;
 mod units;
 
@@ -140,7 +141,11 @@ pub fn import_bytes(
     bytes: &[u8],
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    let sheet = read(bytes, Format::of_name(name)?)?;
+    let sheet = read(
+        bytes,
+        Format::of_name(name)?,
+        &crate::limits::ReadLimits::default(),
+    )?;
     db.write_blocking(|c| {
         let actor = Actor::new(viewer, chrono::Utc::now(), None);
         import(c, &actor, kind, &sheet, dry_run)
@@ -176,16 +181,22 @@ pub fn import(
         }),
         Err(Abort::Rejected(mut problems)) => {
             problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+            let rows = problems
+                .iter()
+                .map(|p| p.row)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let total = problems.len();
+            // The answer stays small however bad the file: the first
+            // problems in file order, and the count of all of them.
+            let shown = crate::limits::Limits::default().import_problems;
+            problems.truncate(shown);
             Err(AppError::Rejected {
-                message: format!(
-                    "{} problem(s) in {} row(s); nothing was imported",
-                    problems.len(),
-                    problems
-                        .iter()
-                        .map(|p| p.row)
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .len()
-                ),
+                message: if total > shown {
+                    format!("{total} problem(s) in {rows} row(s), the first {shown} listed; nothing was imported")
+                } else {
+                    format!("{total} problem(s) in {rows} row(s); nothing was imported")
+                },
                 problems,
             })
         }
@@ -257,7 +268,7 @@ fn date(s: &str) -> Result<chrono::NaiveDate, String> {
     let s = s.trim();
     for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"] {
         if let Ok(d) = chrono::NaiveDate::parse_from_str(s, f) {
-            return Ok(d);
+            return crate::domain::text::date("date", d).map_err(|e| e.to_string());
         }
     }
     Err("not a date (use YYYY-MM-DD)".to_owned())
@@ -307,10 +318,7 @@ fn problem_of(cells: &Cells<'_>, e: &AppError, default_column: &str) -> Problem 
     };
     let column = field.map_or_else(|| default_column.to_owned(), column_of);
     let value = cells.get(&column).unwrap_or_default().to_owned();
-    let message = match e {
-        AppError::Internal(_) => "internal error".to_owned(),
-        other => other.to_string(),
-    };
+    let message = e.public_message();
     Problem::new(cells.row.number, column, value, message)
 }
 

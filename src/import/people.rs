@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use super::sheet::{Column, Sheet};
 use super::{named, parse_cell, problem_of, required, Cells, ImportReport, Outcome, Problem};
 use crate::audit::Actor;
+use crate::auth::policy::{ActionKind, Sight};
 use crate::db::schema::persons::dsl as p;
 use crate::db::schema::positions::dsl as ps;
 use crate::db::DbConnection;
@@ -188,6 +189,17 @@ fn apply_row(
         unit_id: Some(unit.id),
         notes: text("notes"),
     };
+    // Decide access before anything is matched: whether a name, birth
+    // date and unit match someone must not be learnt by a caller who may
+    // not manage that unit (the answer is the same either way).
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(unit), "unitId")?;
+    if post_unit.id != unit.id && role.is_some() {
+        actor
+            .viewer
+            .check(ActionKind::ManagePeople, Some(post_unit), "unitId")?;
+    }
     let mut same = p::persons
         .filter(p::name.eq(name))
         .filter(p::unit_id.eq(unit.id))
@@ -255,6 +267,7 @@ pub(super) fn apply(
     if !problems.is_empty() {
         return Ok((report, problems));
     }
+    let visibility = actor.viewer.visibility();
     // A people import does not change units: look each code up once.
     let mut units: HashMap<String, Option<OrgUnit>> = HashMap::new();
     for row in &sheet.rows {
@@ -270,7 +283,9 @@ pub(super) fn apply(
             if let Some(u) = units.get(code) {
                 return Ok(u.clone());
             }
-            let u = read::active_code_holder(conn, code, None)?;
+            // A unit out of sight answers as a missing one.
+            let u = read::active_code_holder(conn, code, None)?
+                .filter(|u| visibility.sight(u) == Sight::Full);
             units.insert(code.to_owned(), u.clone());
             Ok(u)
         };

@@ -12,6 +12,8 @@ use super::{
     differs, named, parse_cell, problem_of, required, Cells, ImportReport, Outcome, Problem,
 };
 use crate::audit::Actor;
+use crate::auth::policy::Sight;
+use crate::auth::Viewer;
 use crate::db::DbConnection;
 use crate::domain::{OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
 use crate::error::{AppError, AppResult};
@@ -153,25 +155,43 @@ fn parse<'a>(cells: Cells<'a>, problems: &mut Vec<Problem>) -> Option<UnitRow<'a
     })
 }
 
-/// The active unit holding `code`, or a problem on `field`.
-fn by_code(conn: &mut DbConnection, code: &str, field: &str) -> AppResult<OrgUnit> {
-    read::active_code_holder(conn, code, None)?
+/// The active unit holding `code` that the viewer sees in full, or a
+/// problem on `field`: a unit out of sight answers as a missing one.
+fn by_code(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    code: &str,
+    field: &str,
+) -> AppResult<OrgUnit> {
+    seen_code_holder(conn, viewer, code)?
         .ok_or_else(|| AppError::bad_input(field, format!("no active unit has code {code}")))
+}
+
+/// The active unit holding `code`, if the viewer sees it in full.
+fn seen_code_holder(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    code: &str,
+) -> AppResult<Option<OrgUnit>> {
+    let visibility = viewer.visibility();
+    Ok(read::active_code_holder(conn, code, None)?.filter(|u| visibility.sight(u) == Sight::Full))
 }
 
 fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> AppResult<Outcome> {
     let parent = r
         .parent_code
         .as_deref()
-        .map(|c| by_code(conn, c, "parentId"))
+        .map(|c| by_code(conn, actor.viewer, c, "parentId"))
         .transpose()?;
     let host = r
         .host_code
         .as_deref()
-        .map(|c| by_code(conn, c, "hostUnitId"))
+        .map(|c| by_code(conn, actor.viewer, c, "hostUnitId"))
         .transpose()?;
     let text = |key: &str| r.cells.get(key).map(str::to_owned);
-    let Some(existing) = read::active_code_holder(conn, &r.code, None)? else {
+    // A code held out of sight is treated as free: the create then meets
+    // the same CONFLICT that createOrgUnit gives, naming nobody.
+    let Some(existing) = seen_code_holder(conn, actor.viewer, &r.code)? else {
         write::create(
             conn,
             actor,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -100,6 +100,7 @@ pub fn secretaries(
     under: Option<UnitRef>,
     level: Level,
     on: NaiveDate,
+    whole_years: bool,
 ) -> AppResult<SecretaryFigures> {
     let college: Vec<&str> = EducationLevel::ALL
         .iter()
@@ -127,7 +128,16 @@ pub fn secretaries(
     for (director, birth, college) in rows {
         out.count += 1;
         out.also_village_director += i64::from(director);
-        out.ages.extend(birth.map(|b| age_on(b, on)));
+        // For a viewer who sees birth years only, ages are whole calendar
+        // years (the year of `on` less the birth year): asking for every day
+        // of a year then reveals nothing a masked birth date hides.
+        out.ages.extend(birth.map(|b| {
+            if whole_years {
+                on.year() - b.year()
+            } else {
+                age_on(b, on)
+            }
+        }));
         out.college_or_above += i64::from(college.unwrap_or(false));
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! The coverage report as CSV: sections separated by an empty line, each
 //! headed by its title, in the order of the xlsx sheets.
 
+use super::csv_cell;
 use super::{forms_at, percent, reason_label, CoverageReport};
 use crate::domain::coverage::Counts;
 use crate::error::{AppError, AppResult};
@@ -27,7 +28,7 @@ pub(super) fn render(r: &CoverageReport) -> AppResult<Vec<u8>> {
         .from_writer(Vec::new());
     let io = |e: csv::Error| AppError::internal(format!("writing the csv report: {e}"));
     // A UTF-8 byte order mark, so spreadsheet programs read the Chinese.
-    w.write_record(["\u{feff}党组织覆盖情况统计表", &r.scope])
+    w.write_record(["\u{feff}党组织覆盖情况统计表", &*csv_cell(&r.scope)])
         .map_err(io)?;
     w.write_record([
         "生成时间",
@@ -72,10 +73,10 @@ pub(super) fn render(r: &CoverageReport) -> AppResult<Vec<u8>> {
         w.write_record(GAP_HEADERS).map_err(io)?;
         for g in r.gaps_at(level) {
             w.write_record([
-                g.name.as_str(),
-                &g.code,
+                &*csv_cell(&g.name),
+                &*csv_cell(&g.code),
                 g.unit_type.label(),
-                &g.path,
+                &*csv_cell(&g.path),
                 g.form.label(),
                 reason_label(g.reason),
             ])

@@ -79,7 +79,7 @@ async fn build(
     headers: &HeaderMap,
 ) -> AppResult<(Format, Vec<u8>)> {
     let (kind, format) = report_of(file)?;
-    let viewer = crate::routes::viewer_of(&state, headers).await?;
+    let viewer = crate::accounts::bearer::viewer_of(&state.auth, &state.db, headers).await?;
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();

@@ -168,3 +168,15 @@ impl CoverageReport {
             .filter(move |g| g.unit_type.level() == level)
     }
 }
+
+/// A cell of a CSV report, safe to open in a spreadsheet (OWASP, CSV
+/// injection): text that a spreadsheet would read as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// which Excel shows as text. The import strips that quote again, so an
+/// export still imports back unchanged.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}

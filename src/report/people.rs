@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::Format;
-use crate::auth::policy::{ActionKind, UnitRef};
+use crate::auth::policy::{ActionKind, Sight, UnitRef};
 use crate::auth::{Viewer, Visibility};
 use crate::db::schema::persons::dsl as p;
 use crate::db::schema::positions::dsl as ps;
@@ -76,9 +76,17 @@ impl PeopleExport {
         let mut unit_ids: Vec<i64> = people.iter().map(|x| x.unit_id).collect();
         unit_ids.extend(posts.values().flatten().map(|x| x.unit_id));
         let units = units_by_id(conn, &mut unit_ids)?;
+        // Codes only of units the viewer sees in full: a person seen through
+        // a post in scope may belong, and hold other posts, elsewhere.
+        let seen = |id: i64| {
+            units
+                .get(&id)
+                .is_some_and(|u| visibility.sight(u) == Sight::Full)
+        };
         let code = |id: i64| {
             units
                 .get(&id)
+                .filter(|_| seen(id))
                 .and_then(|u| u.code.clone())
                 .unwrap_or_default()
         };
@@ -122,7 +130,13 @@ impl PeopleExport {
                 code(person.unit_id),
                 person.notes.clone().unwrap_or_default(),
             ];
-            let held = posts.get(&person.id).map(Vec::as_slice).unwrap_or_default();
+            let held: Vec<&Position> = posts
+                .get(&person.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter(|post| seen(post.unit_id))
+                .collect();
             if held.is_empty() {
                 rows.push([base.clone(), vec![String::new(); 4]].concat());
             }
@@ -162,7 +176,8 @@ impl PeopleExport {
                 let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
                 out.write_record(&header).map_err(AppError::internal)?;
                 for row in &self.rows {
-                    out.write_record(row).map_err(AppError::internal)?;
+                    out.write_record(row.iter().map(|c| super::csv_cell(c).into_owned()))
+                        .map_err(AppError::internal)?;
                 }
                 out.into_inner().map_err(AppError::internal)
             }

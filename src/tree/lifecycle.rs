@@ -73,7 +73,7 @@ pub fn restore(
         .map(|p| read::get(conn, &Visibility::Everything, p, "id"))
         .transpose()?;
     rules::restoring(&unit, parent.as_ref())?;
-    unique_code(conn, unit.code.as_deref(), Some(id))?;
+    unique_code(conn, actor.viewer, unit.code.as_deref(), Some(id))?;
     let on = effective_on.unwrap_or(now.date_naive());
     history::stamp(
         conn,

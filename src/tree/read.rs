@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::expression::BoxableExpression;
 use diesel::sql_types::Bool;
 
-use crate::auth::policy::{Scope, UnitRef};
+use crate::auth::policy::{Scope, Sight, UnitRef};
 use crate::auth::Visibility;
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
@@ -218,9 +218,11 @@ pub fn find_by_code(
         .select(OrgUnitRow::as_select())
         .limit(1)
         .load(conn)?;
+    // A breadcrumb shows id, name, level and type: its code is not part of
+    // what it shows, so it cannot be found by code.
     Ok(to_units(rows)?
         .into_iter()
-        .find(|unit| visibility.can_see(unit)))
+        .find(|unit| visibility.sight(unit) == Sight::Full))
 }
 
 /// The active unit holding `code`, other than `except`.

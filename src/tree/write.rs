@@ -9,6 +9,7 @@ use super::history::{self, Change};
 pub use super::lifecycle::{dissolve, restore};
 use super::{coverage, read, staffing};
 use crate::audit::{self, Actor, AuditEntry};
+use crate::auth::policy::{ActionKind, Sight};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
@@ -77,17 +78,23 @@ fn load_host(
         .transpose()
 }
 
+/// Codes are unique among active units. The holder is named only to a
+/// viewer who sees it in full; to anyone else the conflict says no more
+/// than that the code is taken.
 pub(super) fn unique_code(
     conn: &mut DbConnection,
+    viewer: &Viewer,
     code: Option<&str>,
     except: Option<i64>,
 ) -> AppResult<()> {
     if let Some(code) = code {
         if let Some(other) = read::active_code_holder(conn, code, except)? {
-            return Err(AppError::conflict_on(
-                "code",
-                format!("code {code} is already used by {}", other.name),
-            ));
+            let message = if viewer.visibility().sight(&other) == Sight::Full {
+                format!("code {code} is already used by {}", other.name)
+            } else {
+                format!("code {code} is already used by another active unit")
+            };
+            return Err(AppError::conflict_on("code", message));
         }
     }
     Ok(())
@@ -137,7 +144,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
         updated_at: now,
     };
     rules::not_future("foundedOn", unit.founded_on, now.date_naive())?;
-    unique_code(conn, unit.code.as_deref(), None)?;
+    unique_code(conn, viewer, unit.code.as_deref(), None)?;
     let on = input.effective_on.unwrap_or(now.date_naive());
     let row = NewOrgUnitRow::from(&unit);
     unit.id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(org_units::table)
@@ -255,7 +262,7 @@ pub fn update(
         return Ok(current);
     }
     if next.code != current.code {
-        unique_code(conn, next.code.as_deref(), Some(id))?;
+        unique_code(conn, viewer, next.code.as_deref(), Some(id))?;
     }
     next.updated_at = now;
     let on = patch.effective_on.unwrap_or(now.date_naive());
@@ -294,6 +301,9 @@ pub fn move_unit(
 ) -> AppResult<OrgUnit> {
     let (viewer, now) = (actor.viewer, actor.now);
     let unit = read::get(conn, &Visibility::Everything, id, "id")?;
+    // Decide on the unit before its new parent is looked up, so an unseen
+    // unit answers exactly as a missing one, whatever `newParentId` is.
+    viewer.check(ActionKind::Move, Some(&unit), "id")?;
     let new_parent = read::get(conn, &Visibility::Everything, new_parent_id, "newParentId")?;
     viewer.authorize(Action::Move {
         unit: &unit,

@@ -221,6 +221,48 @@ impl TestApp {
         )
     }
 
+    /// A GraphQL multipart request (an upload of `bytes` as `$file`,
+    /// named `name`), with `variables` besides, and `token` if any.
+    pub fn multipart(
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        name: &str,
+        bytes: &[u8],
+    ) -> Request<Body> {
+        let boundary = "grassroots-test-boundary";
+        let mut vars = variables;
+        vars["file"] = Value::Null;
+        let operations = json!({ "query": query, "variables": vars });
+        let mut body = Vec::new();
+        let mut part = |headers: String, content: &[u8]| {
+            body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        part(
+            "Content-Disposition: form-data; name=\"operations\"".to_owned(),
+            operations.to_string().as_bytes(),
+        );
+        part(
+            "Content-Disposition: form-data; name=\"map\"".to_owned(),
+            br#"{ "0": ["variables.file"] }"#,
+        );
+        part(
+            format!("Content-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"),
+            bytes,
+        );
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = Request::post("/graphql").header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::from(body)).expect("request")
+    }
+
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, String) {
         let resp = self.router.clone().oneshot(req).await.expect("router");
         let status = resp.status();

@@ -73,13 +73,19 @@ fn audit_grant(
 
 /// The viewer may manage `account_id`: an ADMIN over every grant it holds
 /// (an account without grants: a region ADMIN), and not themselves.
-fn may_manage(conn: &mut DbConnection, actor: &Actor<'_>, account_id: i64) -> AppResult<()> {
+fn may_manage(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    account_id: i64,
+    field: &str,
+) -> AppResult<()> {
+    let missing = || AppError::not_found(format!("no account found for {field}"));
     if actor.viewer.account_id() == Some(account_id) {
         return Err(AppError::Forbidden(
             "nobody manages their own account here; use changePassword".to_owned(),
         ));
     }
-    store::find(conn, account_id)?.ok_or_else(|| AppError::not_found("no account found for id"))?;
+    store::find(conn, account_id)?.ok_or_else(missing)?;
     let held = grants::of_account(conn, account_id)?;
     let mine = actor.viewer.grants();
     // An account without grants belongs to the region.
@@ -93,7 +99,7 @@ fn may_manage(conn: &mut DbConnection, actor: &Actor<'_>, account_id: i64) -> Ap
     if decisions.iter().all(|d| *d == Decision::Allow) {
         Ok(())
     } else if decisions.iter().all(|d| *d == Decision::Hidden) {
-        Err(AppError::not_found("no account found for id"))
+        Err(missing())
     } else {
         Err(AppError::Forbidden(
             "that account holds grants outside your scope".to_owned(),
@@ -147,7 +153,14 @@ impl AccessMutation {
                 c,
                 &AuditEntry::new(actor, "CREATE_ACCOUNT", target, None, None, Some(&after)),
             )?;
-            let row = grants::grant(c, actor.viewer, account.id, input.role, scope, actor.now)?;
+            let row = grants::grant(
+                c,
+                actor.viewer,
+                grants::Grantee::Created(account.id),
+                input.role,
+                scope,
+                actor.now,
+            )?;
             audit_grant(c, actor, "GRANT_ROLE", &row)?;
             Ok(account)
         })
@@ -164,7 +177,7 @@ impl AccessMutation {
     ) -> Result<Account> {
         let account_id = decode(&id, Kind::Account, "id")?;
         let account = run(ctx, move |c, actor| {
-            may_manage(c, actor, account_id)?;
+            may_manage(c, actor, account_id, "id")?;
             let before =
                 store::find(c, account_id)?.map(|a| json!({ "displayName": a.display_name }));
             store::set_display_name(c, account_id, &display_name)?;
@@ -198,12 +211,12 @@ impl AccessMutation {
         let account_id = decode(&id, Kind::Account, "id")?;
         let svc = service(ctx);
         let account = run(ctx, move |c, actor| {
-            may_manage(c, actor, account_id)?;
+            may_manage(c, actor, account_id, "id")?;
             store::set_disabled(c, account_id, disabled)?;
             if disabled {
                 svc.void_all(c, account_id, actor.now)?;
             }
-            svc.sessions.invalidate(account_id);
+            svc.sessions.invalidate(&account_id);
             let target = crate::graphql::ids::encode(Kind::Account, account_id).to_string();
             audit::record(
                 c,
@@ -236,11 +249,16 @@ impl AccessMutation {
         let scope = self::scope_id(scope_id.as_ref())?;
         let svc = service(ctx);
         let row = run(ctx, move |c, actor| {
-            store::find(c, account)?
-                .ok_or_else(|| AppError::not_found("no account found for accountId"))?;
-            let row = grants::grant(c, actor.viewer, account, role, scope, actor.now)?;
+            let row = grants::grant(
+                c,
+                actor.viewer,
+                grants::Grantee::Managed(account),
+                role,
+                scope,
+                actor.now,
+            )?;
             audit_grant(c, actor, "GRANT_ROLE", &row)?;
-            svc.sessions.invalidate(account);
+            svc.sessions.invalidate(&account);
             Ok(row)
         })
         .await?;
@@ -254,7 +272,7 @@ impl AccessMutation {
         let row = run(ctx, move |c, actor| {
             let row = grants::revoke(c, actor.viewer, id)?;
             audit_grant(c, actor, "REVOKE_ROLE", &row)?;
-            svc.sessions.invalidate(row.account_id);
+            svc.sessions.invalidate(&row.account_id);
             Ok(row)
         })
         .await?;

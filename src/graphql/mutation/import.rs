@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::graphql::context::write as run;
 use crate::graphql::types::import::ImportReport;
 use crate::import::{import, read, Format, ImportKind};
+use crate::limits::Limits;
 
 #[derive(Default)]
 pub struct ImportMutation;
@@ -26,7 +27,8 @@ async fn import_upload(
         .into_read()
         .read_to_end(&mut bytes)
         .map_err(|e| AppError::bad_input("file", format!("the upload could not be read: {e}")))?;
-    let sheet = read(&bytes, format)?;
+    let limits = ctx.data_unchecked::<Limits>().read;
+    let sheet = read(&bytes, format, &limits)?;
     Ok(
         run(ctx, move |c, actor| import(c, actor, kind, &sheet, dry_run))
             .await

@@ -96,7 +96,7 @@ impl PeopleQuery {
             under: scope_unit(ctx, under).await?,
             political_status,
             role,
-            search,
+            search: crate::domain::text::search(search)?,
             active_on: active_on.map(|d| d.0),
             unit: None,
         };

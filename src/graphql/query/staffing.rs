@@ -82,9 +82,10 @@ impl StaffingQuery {
         let on = past_day(as_of.map(|d| d.0), "asOf")?.unwrap_or(now().date_naive());
         let level = level.unwrap_or(Level::Village);
         let visibility = ctx.visibility();
+        let whole_years = !ctx.viewer().sees_birth_dates(under.as_ref());
         let figures = ctx
             .db()
-            .read(move |c| stats::secretaries(c, &visibility, under, level, on))
+            .read(move |c| stats::secretaries(c, &visibility, under, level, on, whole_years))
             .await?;
         Ok(figures.into())
     }

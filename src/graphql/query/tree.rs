@@ -94,7 +94,7 @@ impl TreeQuery {
             level,
             unit_type,
             org_form,
-            search,
+            search: crate::domain::text::search(search)?,
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };

@@ -102,9 +102,12 @@ impl Dashboard {
     async fn secretaries(&self, ctx: &Context<'_>) -> Result<SecretaryStats> {
         let (under, visibility) = (self.under, ctx.visibility());
         let today = now().date_naive();
+        let whole_years = !ctx.viewer().sees_birth_dates(under.as_ref());
         let figures = ctx
             .db()
-            .read(move |c| stats::secretaries(c, &visibility, under, Level::Village, today))
+            .read(move |c| {
+                stats::secretaries(c, &visibility, under, Level::Village, today, whole_years)
+            })
             .await?;
         Ok(figures.into())
     }

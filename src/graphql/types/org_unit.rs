@@ -225,7 +225,7 @@ impl OrgUnit {
             level,
             unit_type,
             org_form,
-            search,
+            search: crate::domain::text::search(search)?,
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };

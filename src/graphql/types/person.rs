@@ -2,6 +2,7 @@
 //! resident, volunteer or cadre — with their posts. Phone and birth date
 //! are sensitive: only those who manage the person's unit read them whole.
 
+use crate::auth::policy::Sight;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, Object, Result, ID};
 use chrono::Datelike;
@@ -127,7 +128,24 @@ impl Person {
             .db()
             .read(move |c| store::positions_of(c, Some(id), None, None, active_on.map(|d| d.0)))
             .await?;
-        Ok(posts.into_iter().map(Position).collect())
+        // Only posts in units the viewer sees in full: a post elsewhere
+        // (a linked leader's in another township) is not theirs to see,
+        // not even its role or dates.
+        let units = ctx
+            .request()
+            .units
+            .load_many(posts.iter().map(|p| p.unit_id))
+            .await?;
+        let visibility = &ctx.request().visibility;
+        Ok(posts
+            .into_iter()
+            .filter(|p| {
+                units
+                    .get(&p.unit_id)
+                    .is_some_and(|u| visibility.sight(u) == Sight::Full)
+            })
+            .map(Position)
+            .collect())
     }
 }
 

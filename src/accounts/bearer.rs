@@ -1,0 +1,56 @@
+//! Who is asking: the caller behind `Authorization: Bearer …`, decided from
+//! the headers alone, before any body is read.
+
+use axum::http::{header, HeaderMap};
+
+use super::sessions::AuthService;
+use crate::auth::Viewer;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// Anonymous without the header; `UNAUTHENTICATED` for a bad, expired or
+/// voided token, a token of an ended session, or a disabled account;
+/// `SERVICE_UNAVAILABLE` when the database cannot say.
+pub async fn viewer_of(
+    auth: &std::sync::Arc<AuthService>,
+    db: &Db,
+    headers: &HeaderMap,
+) -> AppResult<Viewer> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthenticated)?;
+    let verified = auth.keys.verify(token.trim())?;
+    // A cached session costs no database round trip at all.
+    let cached = auth.sessions.get(&verified.account_id);
+    let live = verified
+        .session
+        .as_deref()
+        .map(|family| auth.session_families.get(family));
+    let (session, live) = match (cached, live) {
+        (Some(session), None) => (session, true),
+        (Some(session), Some(Some(live))) => (session, live),
+        _ => {
+            let svc = auth.clone();
+            let family = verified.session.clone();
+            db.read(move |c| {
+                let session = svc.session(c, verified.account_id)?;
+                let live = match family {
+                    Some(f) => svc.session_live(c, &f)?,
+                    None => true,
+                };
+                Ok((session, live))
+            })
+            .await?
+        }
+    };
+    let session = session.ok_or(AppError::Unauthenticated)?;
+    if !live || verified.issued_at_ms < session.tokens_valid_after_ms {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Viewer::Account(session))
+}

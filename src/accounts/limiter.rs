@@ -1,0 +1,113 @@
+//! Sign-in rate limits (governor), in memory that stays bounded whatever
+//! the usernames and addresses sent:
+//! - per (username, client address): `limit` attempts, then one more every
+//!   `window / limit`: a wrong password from one address never locks the
+//!   account out from another;
+//! - per client address, all usernames together: ten times that, so an
+//!   office behind one NAT address still signs in, but one address cannot
+//!   try many accounts quickly;
+//! - a global ceiling per second on all attempts, checked first, so keys
+//!   are only kept for attempts that got that far (bounding the maps by
+//!   the ceiling times the window) and Argon2 never takes every core.
+//!
+//! Keys are 64-bit hashes of the (case-folded, trimmed) username and the
+//! address: a 10 MB username costs the same few bytes as any other.
+
+use std::hash::{Hash, Hasher};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::DefaultClock;
+use governor::state::keyed::HashMapStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+
+use crate::error::{AppError, AppResult};
+
+type Keyed = RateLimiter<u64, HashMapStateStore<u64>, DefaultClock>;
+
+/// Most keys either keyed limiter holds before it forgets the idle ones.
+const MAX_KEYS: usize = 50_000;
+
+pub struct LoginLimiter {
+    pair: Keyed,
+    address: Keyed,
+    global: RateLimiter<NotKeyed, InMemoryState, DefaultClock>,
+    window: Duration,
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+/// `burst` attempts at once, refilled evenly over `window`.
+fn quota(burst: u32, window: Duration) -> Quota {
+    let per = window / burst.max(1);
+    Quota::with_period(per.max(Duration::from_millis(1)))
+        .unwrap_or_else(|| Quota::per_second(nonzero(1)))
+        .allow_burst(nonzero(burst))
+}
+
+fn key(parts: &[&str]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The username as a key: trimmed and case-folded, whatever its length.
+fn username_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+impl LoginLimiter {
+    /// `limit` attempts per (username, address) per `window`, ten times
+    /// that per address, and at most `global_per_second` in all.
+    pub fn new(limit: u32, window: Duration, global_per_second: u32) -> LoginLimiter {
+        LoginLimiter {
+            pair: RateLimiter::hashmap(quota(limit, window)),
+            address: RateLimiter::hashmap(quota(limit.saturating_mul(10), window)),
+            global: RateLimiter::direct(
+                Quota::per_second(nonzero(global_per_second))
+                    .allow_burst(nonzero(global_per_second.saturating_mul(2))),
+            ),
+            window,
+        }
+    }
+
+    fn refused(&self) -> AppError {
+        AppError::RateLimited(format!(
+            "too many sign-in attempts; try again in up to {} s",
+            self.window.as_secs().max(1)
+        ))
+    }
+
+    fn bound(limiter: &Keyed) {
+        if limiter.len() > MAX_KEYS {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    /// Counts an attempt; `RATE_LIMITED` past any limit.
+    pub fn attempt(&self, username: &str, client: &str) -> AppResult<()> {
+        if self.global.check().is_err() {
+            return Err(self.refused());
+        }
+        let address = key(&[client]);
+        if self.address.check_key(&address).is_err() {
+            return Err(self.refused());
+        }
+        let pair = key(&[&username_key(username), client]);
+        let outcome = self.pair.check_key(&pair);
+        Self::bound(&self.address);
+        Self::bound(&self.pair);
+        outcome.map_err(|_| self.refused())
+    }
+
+    /// Keys held (for the memory test).
+    pub fn keys_held(&self) -> usize {
+        self.pair.len() + self.address.len()
+    }
+}

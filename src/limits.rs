@@ -1,0 +1,143 @@
+//! Every limit the server puts on what a request may cost, in one place,
+//! with its default (each is listed in the README's Limits table).
+
+use crate::auth::policy::Role;
+use crate::auth::Viewer;
+
+/// The most a request may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Deepest nesting of selections.
+    pub depth: usize,
+    /// async-graphql's complexity: a field costs 1, a page its size times
+    /// what each item selects.
+    pub complexity: usize,
+    /// Fields asked for under another name.
+    pub aliases: usize,
+    /// Fields at the root of the operation (each a resolver of its own).
+    pub root_fields: usize,
+    /// Selections in all, fragments expanded where they are spread.
+    pub selections: usize,
+}
+
+/// The budget of each kind of caller (README, Limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    pub anonymous: Budget,
+    pub viewer: Budget,
+    pub manager: Budget,
+    pub admin: Budget,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            // Enough for GraphiQL's introspection query and one sign-in.
+            anonymous: Budget {
+                depth: 13,
+                complexity: 1_000,
+                aliases: 0,
+                root_fields: 1,
+                selections: 400,
+            },
+            viewer: Budget {
+                depth: 16,
+                complexity: 20_000,
+                aliases: 30,
+                root_fields: 20,
+                selections: 2_000,
+            },
+            manager: Budget {
+                depth: 16,
+                complexity: 30_000,
+                aliases: 40,
+                root_fields: 25,
+                selections: 3_000,
+            },
+            admin: Budget {
+                depth: 16,
+                complexity: 50_000,
+                aliases: 50,
+                root_fields: 30,
+                selections: 4_000,
+            },
+        }
+    }
+}
+
+impl Budgets {
+    /// The budget of `viewer`: by the highest role it holds anywhere.
+    pub fn of(&self, viewer: &Viewer) -> Budget {
+        match viewer {
+            Viewer::Anonymous => self.anonymous,
+            Viewer::System => self.admin,
+            Viewer::Account(_) => match viewer.grants().iter().map(|g| g.role).max() {
+                Some(Role::Admin) => self.admin,
+                Some(Role::Manager) => self.manager,
+                _ => self.viewer,
+            },
+        }
+    }
+}
+
+/// What one file may hold (README, Limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Data rows (the header row not counted).
+    pub max_rows: usize,
+    /// Columns of any row.
+    pub max_columns: usize,
+    /// Characters of one cell.
+    pub max_cell_chars: usize,
+    /// Non-empty cells of the whole file.
+    pub max_cells: usize,
+    /// Parts of an `.xlsx` zip.
+    pub max_zip_entries: usize,
+    /// Bytes of an `.xlsx` once unzipped, all parts together.
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_rows: 200_000,
+            max_columns: 64,
+            max_cell_chars: 1_000,
+            max_cells: 3_000_000,
+            max_zip_entries: 256,
+            max_unzipped_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Request and sign-in limits around the budgets and the readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest body of a GraphQL request without a token.
+    pub anonymous_body_bytes: usize,
+    /// Largest body of a signed-in GraphQL request (uploads aside).
+    pub body_bytes: usize,
+    /// Largest multipart upload (only for accounts that may import).
+    pub upload_bytes: usize,
+    /// Most problems a rejected import lists (the message counts them all).
+    pub import_problems: usize,
+    /// Longest string argument accepted (each field has its own, shorter
+    /// limit too; this one is checked before anything runs).
+    pub string_chars: usize,
+    pub budgets: Budgets,
+    pub read: ReadLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            anonymous_body_bytes: 16 * 1024,
+            body_bytes: 1024 * 1024,
+            upload_bytes: 32 * 1024 * 1024,
+            import_problems: 1_000,
+            string_chars: 10_000,
+            budgets: Budgets::default(),
+            read: ReadLimits::default(),
+        }
+    }
+}
