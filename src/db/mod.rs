@@ -47,12 +47,38 @@ macro_rules! with_concrete_conn {
     };
 }
 
+/// How long after a connection error every checkout and return is checked.
+const SUSPECT_FOR: Duration = Duration::from_secs(30);
+
+/// Whether the database failed lately. Normal traffic costs nothing extra;
+/// after a connection error, connections are checked (`SELECT 1`) as they
+/// leave and return to the pool for [`SUSPECT_FOR`], so the dead ones of an
+/// outage are dropped and a restarted database serves the very next
+/// request.
+#[derive(Debug, Default)]
+struct Health {
+    suspect_until: Mutex<Option<std::time::Instant>>,
+}
+
+impl Health {
+    fn mark(&self) {
+        let mut until = self.suspect_until.lock().unwrap_or_else(|p| p.into_inner());
+        *until = Some(std::time::Instant::now() + SUSPECT_FOR);
+    }
+
+    fn suspect(&self) -> bool {
+        let until = self.suspect_until.lock().unwrap_or_else(|p| p.into_inner());
+        until.is_some_and(|t| std::time::Instant::now() < t)
+    }
+}
+
 /// Opens connections of the configured backend (never guessing from the
 /// URL at connect time, so a PostgreSQL outage cannot create a stray file).
 #[derive(Debug)]
 struct Manager {
     target: DatabaseTarget,
     stats: Arc<QueryStats>,
+    health: Arc<Health>,
 }
 
 impl ManageConnection for Manager {
@@ -89,6 +115,7 @@ impl ManageConnection for Manager {
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         diesel::r2d2::R2D2Connection::is_broken(conn)
+            || (self.health.suspect() && conn.batch_execute("SELECT 1").is_err())
     }
 }
 
@@ -123,15 +150,19 @@ pub struct Db {
     /// fail with SQLITE_BUSY when a deferred transaction upgrades.
     write_lock: Arc<Mutex<()>>,
     stats: Arc<QueryStats>,
+    health: Arc<Health>,
+    max_connections: u32,
 }
 
 impl Db {
     /// Opens the pool (and, for SQLite, creates the file).
     pub fn connect(target: &DatabaseTarget, options: &PoolOptions) -> AppResult<Db> {
         let stats = Arc::new(QueryStats::logging_slower_than(options.slow_statement));
+        let health = Arc::new(Health::default());
         let manager = Manager {
             target: target.clone(),
             stats: stats.clone(),
+            health: health.clone(),
         };
         let builder = r2d2::Pool::builder().connection_timeout(options.connect_timeout);
         let builder = match target {
@@ -142,17 +173,10 @@ impl Db {
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .test_on_check_out(false),
-            // A PostgreSQL connection can die with the server or the network
-            // while it sits idle: each is checked (`SELECT 1`, one loopback
-            // round trip) as it leaves the pool, so a restarted database
-            // serves the very next request instead of failing one request
-            // per dead connection.
-            DatabaseTarget::Postgres(_) => builder
-                .max_size(options.max_connections)
-                .min_idle(Some(1))
-                .test_on_check_out(true),
-            // A SQLite file does not go away under an open connection.
-            DatabaseTarget::SqliteFile(_) => builder
+            // No `SELECT 1` before every checkout: it would double the
+            // statements of a cheap request. After a connection error,
+            // `Health` checks connections instead (see `Db::checkout`).
+            _ => builder
                 .max_size(options.max_connections)
                 .min_idle(Some(1))
                 .test_on_check_out(false),
@@ -165,6 +189,8 @@ impl Db {
             backend: target.backend(),
             write_lock: Arc::new(Mutex::new(())),
             stats,
+            health,
+            max_connections: options.max_connections,
         })
     }
 
@@ -181,6 +207,29 @@ impl Db {
     pub fn pool_state(&self) -> (u32, u32) {
         let s = self.pool.state();
         (s.connections, s.idle_connections)
+    }
+
+    /// A pooled connection. While the database is suspect (a connection
+    /// error lately), each is checked first and dead ones are dropped (the
+    /// pool drops them on return), up to one try per pooled connection.
+    fn checkout(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
+        for _ in 0..=self.max_connections {
+            let mut conn = self.pool.get().inspect_err(|_| self.health.mark())?;
+            if !self.health.suspect() || conn.batch_execute("SELECT 1").is_ok() {
+                return Ok(conn);
+            }
+        }
+        Err(AppError::Unavailable(
+            "no live database connection".to_owned(),
+        ))
+    }
+
+    /// Notes a connection-level failure of `result`.
+    fn watch<T>(&self, result: AppResult<T>) -> AppResult<T> {
+        if let Err(AppError::Unavailable(_)) = &result {
+            self.health.mark();
+        }
+        result
     }
 
     /// Runs the embedded migrations of the backend; returns how many ran.
@@ -204,13 +253,10 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f))
+            .await
+            .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it is
@@ -264,14 +310,14 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        let mut pooled = self.pool.get()?;
+        let mut pooled = self.checkout()?;
         let conn: &mut DbConnection = &mut pooled;
-        conn.transaction(|conn| {
+        self.watch(conn.transaction(|conn| {
             if let (true, DbConnection::Pg(_)) = (tree_lock, &conn) {
                 conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({TREE_LOCK})"))?;
             }
             f(conn)
-        })
+        }))
     }
 
     /// [`Db::read`] for callers already off the runtime.
@@ -279,8 +325,8 @@ impl Db {
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
-        let mut conn = self.pool.get()?;
-        f(&mut conn)
+        let mut conn = self.checkout()?;
+        self.watch(f(&mut conn))
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -70,3 +70,73 @@ pub fn generate(
     }
     Ok(g.tally)
 }
+
+/// A tiny tree for harnesses (fuzzing): two townships, each with a village,
+/// a grid, a courtyard and a volunteer team, written through the API's
+/// writes. Returns the two villages' ids.
+pub async fn small_tree(db: &crate::db::Db) -> AppResult<Vec<i64>> {
+    use crate::auth::Viewer;
+    use crate::domain::{TeamCategory, UnitType};
+    use crate::tree::write::{create, NewUnit};
+    db.write(|c| {
+        let actor = crate::audit::Actor::new(&Viewer::System, Utc::now(), None);
+        let mut villages = Vec::new();
+        for (i, town) in ["甲镇", "乙镇"].into_iter().enumerate() {
+            let mut parent = None;
+            let chain = [
+                (
+                    UnitType::Township,
+                    town.to_owned(),
+                    Some(OrgForm::Committee),
+                    None,
+                ),
+                (
+                    UnitType::Village,
+                    format!("{town}村"),
+                    Some(OrgForm::Branch),
+                    None,
+                ),
+                (
+                    UnitType::RuralGrid,
+                    format!("{town}网格"),
+                    Some(OrgForm::PartyGroup),
+                    None,
+                ),
+                (UnitType::Courtyard, format!("{town}院落"), None, None),
+                (
+                    UnitType::VolunteerTeam,
+                    format!("{town}服务队"),
+                    None,
+                    Some(TeamCategory::Sanitation),
+                ),
+            ];
+            for (depth, (unit_type, name, org_form, team_category)) in chain.into_iter().enumerate()
+            {
+                let unit = create(
+                    c,
+                    &actor,
+                    NewUnit {
+                        parent_id: parent,
+                        unit_type,
+                        name,
+                        code: Some(format!("F{i}{depth}")),
+                        org_form,
+                        host_unit_id: None,
+                        team_category,
+                        founded_on: None,
+                        service_station: None,
+                        wechat_group: None,
+                        notes: None,
+                        effective_on: None,
+                    },
+                )?;
+                if unit_type == UnitType::Village {
+                    villages.push(unit.id);
+                }
+                parent = Some(unit.id);
+            }
+        }
+        Ok(villages)
+    })
+    .await
+}

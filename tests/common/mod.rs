@@ -86,6 +86,92 @@ impl TestDb {
     }
 }
 
+/// A TCP proxy between the app and PostgreSQL that can cut every
+/// connection and refuse new ones: a database outage, for one test only.
+pub struct Outage {
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    live: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Outage {
+    /// Listens on a free loopback port, forwarding to `upstream`
+    /// (`host:port`); returns the proxy's address.
+    fn proxy(upstream: String) -> (Outage, String) {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("proxy port");
+        let addr = listener.local_addr().expect("proxy address").to_string();
+        let outage = Outage {
+            down: Default::default(),
+            live: Default::default(),
+        };
+        let (down, live) = (outage.down.clone(), outage.live.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if down.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let pairs = [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ];
+                if let Ok(mut held) = live.lock() {
+                    held.extend([client, server]);
+                }
+                for pair in pairs {
+                    if let (Ok(mut from), Ok(mut to)) = pair {
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from, &mut to);
+                            let _ = to.shutdown(std::net::Shutdown::Both);
+                        });
+                    }
+                }
+            }
+        });
+        (outage, addr)
+    }
+
+    /// The database goes away: open connections die, new ones are refused.
+    pub fn start(&self) {
+        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut held) = self.live.lock() {
+            for s in held.drain(..) {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+
+    /// The database is back.
+    pub fn end(&self) {
+        self.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl TestDb {
+    /// On PostgreSQL: a second pool on the same test schema, reached
+    /// through an [`Outage`] proxy. `None` on SQLite.
+    pub fn behind_proxy(&self) -> Option<(Db, Outage)> {
+        let (url, schema) = self.cleanup.as_ref()?;
+        let at = url.find('@')? + 1;
+        let end = url[at..].find('/').map_or(url.len(), |i| at + i);
+        let (outage, addr) = Outage::proxy(url[at..end].to_owned());
+        let proxied = format!("{}{}{}", &url[..at], addr, &url[end..]);
+        let sep = if proxied.contains('?') { '&' } else { '?' };
+        let scoped = format!("{proxied}{sep}options=-csearch_path%3D{schema}");
+        let target = DatabaseTarget::parse(&scoped).expect("proxied url");
+        let options = PoolOptions {
+            max_connections: 4,
+            ..PoolOptions::default()
+        };
+        let db = Db::connect(&target, &options).expect("open proxied database");
+        Some((db, outage))
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((url, schema)) = self.cleanup.take() {

@@ -65,10 +65,34 @@ impl PeopleQuery {
             .read(move |c| store::find(c, id))
             .await?
             .ok_or_else(|| AppError::not_found("no such person"))?;
+        let visibility = ctx.visibility();
         let unit = ctx.request().units.load_one(person.unit_id).await?;
-        match unit {
-            Some(u) if ctx.visibility().sight(&u) == Sight::Full => Ok(Person(person)),
-            _ => Err(AppError::not_found("no such person").into()),
+        if unit.is_some_and(|u| visibility.sight(&u) == Sight::Full) {
+            return Ok(Person(person));
+        }
+        // Someone who belongs elsewhere but holds a post in scope (a linked
+        // leader, an instructor) is seen through that post (masked, as for
+        // anyone whose unit the viewer may not manage). The same two
+        // lookups are made whether or not such a post exists.
+        let pid = person.id;
+        let posts = ctx
+            .db()
+            .read(move |c| store::positions_of(c, Some(pid), None, None, None))
+            .await?;
+        let units = ctx
+            .request()
+            .units
+            .load_many(
+                posts
+                    .iter()
+                    .filter(|p| p.ended_on.is_none())
+                    .map(|p| p.unit_id),
+            )
+            .await?;
+        if units.values().any(|u| visibility.sight(u) == Sight::Full) {
+            Ok(Person(person))
+        } else {
+            Err(AppError::not_found("no such person").into())
         }
     }
 

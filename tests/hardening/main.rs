@@ -2,7 +2,12 @@
 //! without crashing, starving or telling anything outside the caller's
 //! scope. One test per class of attack, through the real router.
 
+#[path = "../common/mod.rs"]
 mod common;
+
+mod fuzz_corpus;
+mod inputs;
+mod scope;
 
 use std::net::SocketAddr;
 
@@ -15,7 +20,7 @@ use common::{TestApp, PASSWORD};
 use grassroots::auth::policy::Role;
 
 const IMPORT_UNITS: &str = "mutation($file: Upload!) { importUnits(file: $file) { rows } }";
-const CRASH_FILE: &[u8] = include_bytes!("fixtures/huge_dimension.xlsx");
+const CRASH_FILE: &[u8] = include_bytes!("../fixtures/huge_dimension.xlsx");
 
 fn code(v: &Value) -> &str {
     v["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
