@@ -1,7 +1,9 @@
-//! Property test of access: random trees, random grants, and what `node`,
-//! `orgUnits` and `totalCount` answer, against an oracle that knows only
-//! the tree and DESIGN.md §3; a write the oracle forbids is refused with
-//! nothing written.
+//! Property test of access: random trees, random grants (several per
+//! account, two at one unit among them), and what `node`, `orgUnits`,
+//! `totalCount`, `coverage`, `dashboard`, code lookups, moves with unknown
+//! ids, a person's posts and the people export answer, against an oracle
+//! that knows only the tree and DESIGN.md §3; a write the oracle forbids is
+//! refused with nothing written.
 
 mod common;
 
@@ -27,6 +29,8 @@ struct Case {
     grants: Vec<(Role, Option<usize>)>,
     /// A write to try: (create under / edit / dissolve) × target.
     write: (u8, usize),
+    /// A person: (home node, node of their one post).
+    person: (usize, usize),
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -36,8 +40,9 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec((any::<u16>(), 0u8..4), 4..24),
         prop::collection::vec((0u8..3, any::<u16>(), 0u8..8), 1..4),
         (0u8..3, any::<u16>()),
+        (any::<u16>(), any::<u16>(), any::<bool>()),
     )
-        .prop_map(|(raw, grants, write)| {
+        .prop_map(|(raw, grants, write, (home, post, twice))| {
             let mut nodes: Vec<Node> = vec![Node {
                 parent: None,
                 level: 1,
@@ -66,7 +71,7 @@ fn case() -> impl Strategy<Value = Case> {
                 }
             }
             let n = nodes.len();
-            let grants = grants
+            let mut grants: Vec<(Role, Option<usize>)> = grants
                 .into_iter()
                 .map(|(r, s, region)| {
                     (
@@ -75,12 +80,28 @@ fn case() -> impl Strategy<Value = Case> {
                     )
                 })
                 .collect();
+            // Two grants at the same unit, with different roles.
+            if twice {
+                let (role, scope) = grants[0];
+                let other = if role == Role::Viewer {
+                    Role::Manager
+                } else {
+                    Role::Viewer
+                };
+                grants.push((other, scope));
+            }
             Case {
                 nodes,
                 grants,
                 write: (write.0, usize::from(write.1) % n),
+                person: (usize::from(home) % n, usize::from(post) % n),
             }
         })
+}
+
+/// Node `i`'s code: no code is a prefix of another.
+fn code_of(i: usize) -> String {
+    format!("c{i}z")
 }
 
 fn ancestors(nodes: &[Node], mut i: usize) -> Vec<usize> {
@@ -143,7 +164,7 @@ fn run(case: Case) -> Result<(), TestCaseError> {
         let mut ids: Vec<String> = Vec::new();
         for (i, n) in case.nodes.iter().enumerate() {
             let unit_type = ["TOWNSHIP", "VILLAGE", "RURAL_GRID", "COURTYARD", "VOLUNTEER_TEAM"][usize::from(n.level - 1)];
-            let mut input = json!({ "parentId": n.parent.map(|p: usize| ids[p].clone()), "unitType": unit_type, "name": format!("u{i}"), "code": format!("c{i}") });
+            let mut input = json!({ "parentId": n.parent.map(|p: usize| ids[p].clone()), "unitType": unit_type, "name": format!("u{i}"), "code": code_of(i) });
             if n.level == 5 {
                 input["teamCategory"] = json!("OTHER");
             }
@@ -174,7 +195,7 @@ fn run(case: Case) -> Result<(), TestCaseError> {
             let named = resp["data"]["node"]["name"].as_str() == Some(&format!("u{i}"));
             prop_assert_eq!(named, full.contains(&i) || crumbs.contains(&i), "node {} name: {}", i, resp);
             let resp = app.gql_as(Some(&token), "query($id: ID!) { node(id: $id) { ... on OrgUnit { code } } }", json!({ "id": id })).await;
-            prop_assert_eq!(resp["data"]["node"]["code"].as_str() == Some(&format!("c{i}")), full.contains(&i), "node {} code: {}", i, resp);
+            prop_assert_eq!(resp["data"]["node"]["code"].as_str() == Some(code_of(i).as_str()), full.contains(&i), "node {} code: {}", i, resp);
             if !full.contains(&i) {
                 prop_assert_eq!(resp["errors"][0]["extensions"]["code"].as_str(), Some("NOT_FOUND"));
             }
@@ -185,6 +206,69 @@ fn run(case: Case) -> Result<(), TestCaseError> {
             } else {
                 prop_assert_eq!(under["errors"][0]["extensions"]["code"].as_str(), Some("NOT_FOUND"));
             }
+        }
+
+        // Aggregates count every visible unit once, however many grants
+        // cover it: management units (levels 1–4) and all five levels.
+        let agg = app.gql_as(Some(&token), "{ coverage { total } dashboard { units } }", json!({})).await;
+        let managed = full.iter().filter(|i| case.nodes[**i].level <= 4).count();
+        prop_assert_eq!(agg["data"]["coverage"]["total"].as_u64(), Some(managed as u64), "{}", agg);
+        prop_assert_eq!(agg["data"]["dashboard"]["units"].as_u64(), Some(full.len() as u64), "{}", agg);
+
+        // Codes: found only for units seen in full; anything else answers
+        // as a code nobody holds. A move of an unseen unit answers as one
+        // of a missing unit, whatever its new parent.
+        let by_code = "query($c: String!) { orgUnit(code: $c) { id } }";
+        let nobody = app.gql_as(Some(&token), by_code, json!({ "c": "no-such-code" })).await;
+        let unknown = grassroots::graphql::ids::encode(grassroots::graphql::ids::Kind::OrgUnit, 9_999_999).to_string();
+        let mv = "mutation($id: ID!, $p: ID!) { moveOrgUnit(id: $id, newParentId: $p) { id } }";
+        let missing_move = app.gql_as(Some(&token), mv, json!({ "id": unknown, "p": ids[0] })).await;
+        for (i, id) in ids.iter().enumerate() {
+            let found = app.gql_as(Some(&token), by_code, json!({ "c": code_of(i) })).await;
+            if full.contains(&i) {
+                prop_assert_eq!(found["data"]["orgUnit"]["id"].as_str(), Some(id.as_str()), "{}", found);
+            } else {
+                prop_assert_eq!(&found["errors"], &nobody["errors"], "code of {}", i);
+                let moved = app.gql_as(Some(&token), mv, json!({ "id": id, "p": unknown })).await;
+                prop_assert_eq!(&moved["errors"][0]["message"], &missing_move["errors"][0]["message"], "move {}: {}", i, moved);
+                prop_assert_eq!(&moved["errors"][0]["extensions"], &missing_move["errors"][0]["extensions"]);
+            }
+        }
+
+        // A person at home in one unit, holding one post in another.
+        let (home, post) = case.person;
+        let person = app
+            .ok("mutation($u: ID!) { createPerson(input: { unitId: $u, name: \"甲某\", gender: MALE }) { id } }", json!({ "u": ids[home] }))
+            .await["createPerson"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let role = if case.nodes[post].level <= 2 { "LINKED_LEADER" } else { "VOLUNTEER" };
+        app.ok(
+            "mutation($p: ID!, $u: ID!, $r: PositionRole!) { startPosition(input: { personId: $p, unitId: $u, role: $r, startedOn: \"2022-01-01\" }) { id } }",
+            json!({ "p": person, "u": ids[post], "r": role }),
+        )
+        .await;
+        let seen = app
+            .gql_as(Some(&token), "query($id: ID!) { person(id: $id) { positions { unit { id } } } }", json!({ "id": person }))
+            .await;
+        let visible_person = full.contains(&home) || full.contains(&post);
+        prop_assert_eq!(seen["data"]["person"].is_object(), visible_person, "person: {}", seen);
+        if visible_person {
+            let units: Vec<&str> = seen["data"]["person"]["positions"].as_array().into_iter().flatten().filter_map(|p| p["unit"]["id"].as_str()).collect();
+            let want: Vec<&str> = if full.contains(&post) { vec![ids[post].as_str()] } else { Vec::new() };
+            prop_assert_eq!(units, want, "posts: {}", seen);
+        }
+        let (_, csv) = app
+            .send(
+                axum::http::Request::get("/reports/people.csv")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?,
+            )
+            .await;
+        for i in (0..ids.len()).filter(|i| !full.contains(i)) {
+            prop_assert!(!csv.contains(&code_of(i)), "export names unseen unit {}: {}", i, csv);
         }
 
         // One write; refused ones change nothing.
