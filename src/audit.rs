@@ -232,3 +232,90 @@ pub fn list(
 pub fn count(conn: &mut DbConnection, f: &AuditFilter) -> AppResult<i64> {
     Ok(filtered(f).select(diesel::dsl::count_star()).first(conn)?)
 }
+
+/// Keys of the audit JSON that hold a unit id (units, people, posts, grants).
+const UNIT_ID_KEYS: [&str; 4] = ["parent_id", "host_unit_id", "unit_id", "scope"];
+
+fn walk_ids(value: &serde_json::Value, out: &mut Vec<i64>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("ancestry", Value::Array(ids)) => {
+                        out.extend(ids.iter().filter_map(Value::as_i64))
+                    }
+                    (k, Value::Number(n)) if UNIT_ID_KEYS.contains(&k) => out.extend(n.as_i64()),
+                    _ => walk_ids(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| walk_ids(v, out)),
+        _ => {}
+    }
+}
+
+/// The unit ids an audit line's JSON refers to.
+pub fn unit_ids_in(json: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        walk_ids(&value, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `json` with every unit id that `seen` does not hold left out: an audit
+/// line shows only the reader's own scope (a unit moved in from outside
+/// keeps its name, not where it came from).
+pub fn redact(json: &str, seen: &dyn Fn(i64) -> bool) -> String {
+    use serde_json::Value;
+    fn go(value: &mut Value, seen: &dyn Fn(i64) -> bool) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|k, v| {
+                    !(UNIT_ID_KEYS.contains(&k.as_str()) && v.as_i64().is_some_and(|id| !seen(id)))
+                });
+                for (k, v) in map.iter_mut() {
+                    if let ("ancestry", Value::Array(ids)) = (k.as_str(), &mut *v) {
+                        for id in ids.iter_mut() {
+                            if id.as_i64().is_some_and(|i| !seen(i)) {
+                                *id = Value::Null;
+                            }
+                        }
+                    } else {
+                        go(v, seen);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| go(v, seen)),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Value>(json) {
+        Ok(mut value) => {
+            go(&mut value, seen);
+            value.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unseen_unit_ids_are_left_out() {
+        let line =
+            r#"{"id":7,"parent_id":3,"host_unit_id":4,"ancestry":[1,3,null,null],"name":"网格"}"#;
+        assert_eq!(unit_ids_in(line), vec![1, 3, 4]);
+        let seen = |id: i64| id == 7 || id == 4;
+        let out: serde_json::Value = serde_json::from_str(&redact(line, &seen)).unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({ "id": 7, "host_unit_id": 4, "ancestry": [null, null, null, null], "name": "网格" })
+        );
+    }
+}

@@ -275,3 +275,66 @@ async fn masked_birth_dates_stay_masked_in_secretary_ages() {
     assert_eq!(masked["data"]["before"]["averageAge"], 40.0, "{masked}");
     assert_eq!(masked["data"]["on"]["averageAge"], 40.0, "{masked}");
 }
+
+#[tokio::test]
+async fn audit_lines_show_only_the_readers_scope() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [a, ..] = app.chain("甲").await;
+    let [b, bv, ..] = app.chain("乙").await;
+    // The county moves a village of 乙 into 甲.
+    app.ok(
+        "mutation($id: ID!, $p: ID!) { moveOrgUnit(id: $id, newParentId: $p) { id } }",
+        json!({ "id": bv, "p": a }),
+    )
+    .await;
+    let admin = app.account("admin-a", Role::Admin, Some(&a));
+    let log = app
+        .gql_as(
+            Some(&admin),
+            "query($u: ID) { auditLog(under: $u, action: \"MOVE_UNIT\") { nodes { before after } } }",
+            json!({ "u": a }),
+        )
+        .await;
+    let line = &log["data"]["auditLog"]["nodes"][0];
+    assert!(line.is_object(), "{log}");
+    let b_id = grassroots::graphql::ids::decode(
+        &async_graphql::ID(b.clone()),
+        grassroots::graphql::ids::Kind::OrgUnit,
+        "b",
+    )
+    .expect("id");
+    let a_id = grassroots::graphql::ids::decode(
+        &async_graphql::ID(a.clone()),
+        grassroots::graphql::ids::Kind::OrgUnit,
+        "a",
+    )
+    .expect("id");
+    let before: Value =
+        serde_json::from_str(line["before"].as_str().expect("before")).expect("json");
+    let after: Value = serde_json::from_str(line["after"].as_str().expect("after")).expect("json");
+    assert!(before.get("parent_id").is_none(), "{before}");
+    assert!(
+        !before["ancestry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v.as_i64() == Some(b_id)),
+        "{before}"
+    );
+    assert_eq!(before["name"], "乙村");
+    assert_eq!(after["parent_id"], a_id, "{after}");
+    // The county sees both sides.
+    let full = app
+        .gql(
+            "{ auditLog(action: \"MOVE_UNIT\") { nodes { before } } }",
+            json!({}),
+        )
+        .await;
+    let before: Value = serde_json::from_str(
+        full["data"]["auditLog"]["nodes"][0]["before"]
+            .as_str()
+            .expect("before"),
+    )
+    .expect("json");
+    assert_eq!(before["parent_id"], b_id);
+}
