@@ -259,14 +259,7 @@ fn run(case: Case) -> Result<(), TestCaseError> {
             let want: Vec<&str> = if full.contains(&post) { vec![ids[post].as_str()] } else { Vec::new() };
             prop_assert_eq!(units, want, "posts: {}", seen);
         }
-        let (_, csv) = app
-            .send(
-                axum::http::Request::get("/reports/people.csv")
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(axum::body::Body::empty())
-                    .map_err(|e| TestCaseError::fail(e.to_string()))?,
-            )
-            .await;
+        let (_, csv) = app.get_as(&token, "/reports/people.csv").await;
         for i in (0..ids.len()).filter(|i| !full.contains(i)) {
             prop_assert!(!csv.contains(&code_of(i)), "export names unseen unit {}: {}", i, csv);
         }

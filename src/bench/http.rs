@@ -34,7 +34,7 @@ pub struct LoadFigures {
 
 /// A signed-in region ADMIN for the load test: the account is created
 /// once (random password nobody needs), the token issued directly.
-fn bench_token(state: &AppState) -> anyhow::Result<String> {
+pub(super) fn bench_token(state: &AppState) -> anyhow::Result<String> {
     let username = "bench-load";
     let existing = state
         .db

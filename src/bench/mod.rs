@@ -3,10 +3,11 @@
 //! dashboard queries through HTTP under concurrent load ([`http`]). Writes
 //! are in [`writes`], the import in [`import`].
 
+mod attack;
 mod harness;
 mod http;
 mod import;
-mod queries;
+pub mod queries;
 mod writes;
 
 use harness::{sample_ids, time_runs, township_admin};
@@ -323,6 +324,20 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             args.http_seconds,
             &figures,
         );
+        {
+            let reads = http::dashboard_queries(&townships, &trend_from)
+                .into_iter()
+                .find(|q| q.name == "dashboard of one township")
+                .ok_or_else(|| anyhow::anyhow!("no dashboard query"))?;
+            let figures =
+                attack::run(state.clone(), reads, args.connections, args.http_seconds).await?;
+            attack::print(
+                &db.backend().to_string(),
+                args.connections,
+                args.http_seconds,
+                &figures,
+            );
+        }
     }
     Ok(())
 }

@@ -57,23 +57,24 @@ struct BudgetCheck {
 /// Root fields an anonymous caller may reach.
 const OPEN_FIELDS: [&str; 2] = ["login", "refreshToken"];
 
+/// A refusal as the engine carries it: the [`AppError`] is its source, so
+/// `errors::code_errors` gives it its code and extensions like any other.
+fn refusal(err: AppError, pos: Option<async_graphql::Pos>) -> ServerError {
+    async_graphql::Error::new_with_source(err).into_server_error(pos.unwrap_or_default())
+}
+
 fn over(name: &'static str, what: &str, cost: usize, limit: usize) -> ServerError {
-    let err = AppError::OverBudget {
-        message: format!(
-            "this request asks for more than its budget allows: {what} {cost}, at most {limit}"
-        ),
-        limit_name: name,
-        cost,
-        limit,
-    };
-    let mut server = ServerError::new(err.public_message(), None);
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", err.code());
-    ext.set("limitName", name);
-    ext.set("cost", cost as u64);
-    ext.set("limit", limit as u64);
-    server.extensions = Some(ext);
-    server
+    refusal(
+        AppError::OverBudget {
+            message: format!(
+                "this request asks for more than its budget allows: {what} {cost}, at most {limit}"
+            ),
+            limit_name: name,
+            cost,
+            limit,
+        },
+        None,
+    )
 }
 
 fn sign_in_first(pos: async_graphql::Pos) -> ServerError {
@@ -213,15 +214,7 @@ pub fn check_strings(
                     None
                 };
                 match bad {
-                    Some(message) => {
-                        let err = AppError::bad_input(field, message);
-                        let mut server = ServerError::new(err.public_message(), None);
-                        let mut ext = async_graphql::ErrorExtensionValues::default();
-                        ext.set("code", err.code());
-                        ext.set("field", field);
-                        server.extensions = Some(ext);
-                        Err(server)
-                    }
+                    Some(message) => Err(refusal(AppError::bad_input(field, message), None)),
                     None => Ok(()),
                 }
             }

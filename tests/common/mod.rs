@@ -356,6 +356,15 @@ impl TestApp {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// GETs `path` with `token`: (status, body).
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, String) {
+        let req = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
         self.send(Request::get(path).body(Body::empty()).expect("request"))
             .await

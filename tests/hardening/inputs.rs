@@ -91,16 +91,10 @@ async fn csv_reports_cannot_run_formulas_and_still_import_back() {
         json!({ "u": v }),
     )
     .await;
-    let get = |path: &str| {
-        Request::get(path)
-            .header("authorization", format!("Bearer {}", app.token))
-            .body(Body::empty())
-            .expect("request")
-    };
-    let (_, coverage) = app.send(get("/reports/coverage.csv")).await;
+    let (_, coverage) = app.get_as(&app.token, "/reports/coverage.csv").await;
     assert!(coverage.contains("'=HYPERLINK"), "{coverage}");
     assert!(!coverage.contains(",=HYPERLINK"), "{coverage}");
-    let (_, people) = app.send(get("/reports/people.csv")).await;
+    let (_, people) = app.get_as(&app.token, "/reports/people.csv").await;
     assert!(
         people.contains("'+cmd|calc") && people.contains("'@SUM(1)"),
         "{people}"
@@ -146,14 +140,7 @@ async fn metrics_series_stay_bounded_and_may_need_a_token() {
     }
     let (status, _) = app.get("/metrics").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, text) = app
-        .send(
-            Request::get("/metrics")
-                .header("authorization", "Bearer metrics-secret-token")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let (status, text) = app.get_as("metrics-secret-token", "/metrics").await;
     assert_eq!(status, StatusCode::OK);
     let series = text
         .lines()

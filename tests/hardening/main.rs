@@ -170,6 +170,12 @@ async fn anonymous_callers_reach_nothing_past_sign_in_through_fragments() {
     assert_eq!(ok["data"]["__typename"], "Query", "{ok}");
 
     let Some(open) = TestApp::spawn() else { return };
+    // GraphiQL's own introspection query fits the anonymous budget.
+    let schema = open
+        .gql_as(None, grassroots::bench::queries::INTROSPECTION, json!({}))
+        .await;
+    assert!(schema.get("errors").is_none(), "{schema}");
+    assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
     let resp = open
         .gql_as(
             None,

@@ -168,14 +168,7 @@ async fn posts_and_exports_out_of_sight_are_left_out() {
         "{seen}"
     );
     assert_eq!(seen["data"]["person"]["masked"], true);
-    let (status, csv) = app
-        .send(
-            axum::http::Request::get("/reports/people.csv")
-                .header("authorization", format!("Bearer {viewer}"))
-                .body(axum::body::Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let (status, csv) = app.get_as(&viewer, "/reports/people.csv").await;
     assert_eq!(status, 200, "{csv}");
     assert!(
         !csv.contains("HIDDEN-VILLAGE") && !csv.contains("联点领导"),
@@ -184,14 +177,7 @@ async fn posts_and_exports_out_of_sight_are_left_out() {
     // Who may manage the grid sees the same post in the export, with the
     // unit it is held in; never the post in 乙.
     let manager = app.account("manager", Role::Manager, Some(&v));
-    let (_, csv) = app
-        .send(
-            axum::http::Request::get("/reports/people.csv")
-                .header("authorization", format!("Bearer {manager}"))
-                .body(axum::body::Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let (_, csv) = app.get_as(&manager, "/reports/people.csv").await;
     assert!(
         !csv.contains("HIDDEN-VILLAGE") && !csv.contains("联点领导"),
         "{csv}"
