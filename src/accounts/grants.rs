@@ -148,7 +148,10 @@ pub fn grant(
         "grant that role there",
     )?;
     if let Grantee::Managed(id) = grantee {
-        let managed = store::find(conn, id)?.is_some() && manages_account(conn, viewer, id)?;
+        // Both lookups run either way: a missing account and one out of
+        // scope cost the same statements.
+        let exists = store::find(conn, id)?.is_some();
+        let managed = manages_account(conn, viewer, id)? && exists;
         if !managed {
             return Err(AppError::not_found("no account found for accountId"));
         }

@@ -85,8 +85,11 @@ fn may_manage(
             "nobody manages their own account here; use changePassword".to_owned(),
         ));
     }
-    store::find(conn, account_id)?.ok_or_else(missing)?;
+    // Both lookups run whether or not the account exists, so a missing
+    // account and one out of scope cost the same statements.
+    let found = store::find(conn, account_id)?;
     let held = grants::of_account(conn, account_id)?;
+    found.ok_or_else(missing)?;
     let mine = actor.viewer.grants();
     // An account without grants belongs to the region.
     let decisions: Vec<Decision> = if held.is_empty() {

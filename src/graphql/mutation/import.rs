@@ -6,7 +6,7 @@ use std::io::Read;
 use async_graphql::{Context, Object, Result, Upload};
 
 use crate::error::AppError;
-use crate::graphql::context::write as run;
+use crate::graphql::context::{write as run, ContextExt};
 use crate::graphql::types::import::ImportReport;
 use crate::import::{import, read, Format, ImportKind};
 use crate::limits::Limits;
@@ -20,15 +20,20 @@ async fn import_upload(
     file: Upload,
     dry_run: bool,
 ) -> Result<ImportReport> {
+    ctx.viewer().require_signed_in()?;
     let upload = file.value(ctx)?;
     let format = Format::of_name(&upload.filename)?;
-    let mut bytes = Vec::new();
-    upload
-        .into_read()
-        .read_to_end(&mut bytes)
-        .map_err(|e| AppError::bad_input("file", format!("the upload could not be read: {e}")))?;
     let limits = ctx.data_unchecked::<Limits>().read;
-    let sheet = read(&bytes, format, &limits)?;
+    // Reading a file is CPU work: off the async runtime.
+    let sheet = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        upload.into_read().read_to_end(&mut bytes).map_err(|e| {
+            AppError::bad_input("file", format!("the upload could not be read: {e}"))
+        })?;
+        read(&bytes, format, &limits)
+    })
+    .await
+    .map_err(AppError::internal)??;
     Ok(
         run(ctx, move |c, actor| import(c, actor, kind, &sheet, dry_run))
             .await
