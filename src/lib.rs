@@ -58,6 +58,8 @@ pub struct AppState {
     pub limits: limits::Limits,
     /// Bearer token `/metrics` asks for, when set.
     pub metrics_token: Option<Arc<str>>,
+    /// Permits for anonymous executions (`Limits::anonymous_concurrency`).
+    pub anonymous_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -79,6 +81,9 @@ impl AppState {
                 config.limits,
             ),
             limits: config.limits,
+            anonymous_slots: Arc::new(tokio::sync::Semaphore::new(
+                config.limits.anonymous_concurrency.max(1),
+            )),
             metrics_token: config.metrics_token.clone().map(Arc::from),
             metrics: Arc::new(Metrics::new(db.clone())),
             cors_origins: Arc::new(config.cors_origins.clone()),

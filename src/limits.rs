@@ -121,6 +121,11 @@ pub struct Limits {
     pub upload_bytes: usize,
     /// Most problems a rejected import lists (the message counts them all).
     pub import_problems: usize,
+    /// Anonymous requests executed at once (sign-ins, introspection): the
+    /// rest wait, spending no CPU, up to `anonymous_wait_ms`, then get
+    /// `RATE_LIMITED`. Signed-in requests never wait for them.
+    pub anonymous_concurrency: usize,
+    pub anonymous_wait_ms: u64,
     /// Longest string argument accepted (each field has its own, shorter
     /// limit too; this one is checked before anything runs).
     pub string_chars: usize,
@@ -135,6 +140,8 @@ impl Default for Limits {
             body_bytes: 1024 * 1024,
             upload_bytes: 32 * 1024 * 1024,
             import_problems: 1_000,
+            anonymous_concurrency: 1,
+            anonymous_wait_ms: 1_000,
             string_chars: 10_000,
             budgets: Budgets::default(),
             read: ReadLimits::default(),

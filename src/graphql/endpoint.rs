@@ -76,6 +76,27 @@ pub async fn graphql(
     let request = request.data(
         RequestContext::new(state.db.clone(), viewer).with_origin(request_id.clone(), client),
     );
+    // Anonymous work (sign-ins hash passwords, introspection builds the
+    // whole schema) runs a few at a time, so it never takes every core from
+    // signed-in callers; waiting costs no CPU.
+    let _slot = match sender {
+        Sender::SignedIn => None,
+        Sender::Anonymous => {
+            let wait = std::time::Duration::from_millis(state.limits.anonymous_wait_ms);
+            match tokio::time::timeout(wait, state.anonymous_slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => {
+                    return refused(
+                        &state,
+                        AppError::RateLimited(
+                            "too many requests without a token at once; try again shortly"
+                                .to_owned(),
+                        ),
+                    )
+                }
+            }
+        }
+    };
     let started = Instant::now();
     let resp = state.schema.execute(request).await;
     let elapsed = started.elapsed();

@@ -486,3 +486,26 @@ async fn grants_go_only_to_accounts_the_admin_manages() {
     let more = app.gql_as(Some(&admin), "mutation($a: ID!, $s: ID) { grantRole(accountId: $a, role: MANAGER, scopeId: $s) { id } }", json!({ "a": clerk, "s": t })).await;
     assert!(more.get("errors").is_none(), "{more}");
 }
+
+#[tokio::test]
+async fn anonymous_work_waits_its_turn_and_signed_in_work_never_does() {
+    let Some(app) = TestApp::spawn_with(|c| c.limits.anonymous_wait_ms = 50) else {
+        return;
+    };
+    // Every anonymous slot is taken (by a long sign-in, say).
+    let held = app
+        .state
+        .anonymous_slots
+        .clone()
+        .acquire_many_owned(app.state.limits.anonymous_concurrency as u32)
+        .await
+        .expect("slots");
+    let (status, text) = app.post(None, "{ __typename }", json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert_eq!(code(&parse(&text)), "RATE_LIMITED");
+    let signed_in = app.gql("{ coverage { total } }", json!({})).await;
+    assert!(signed_in.get("errors").is_none(), "{signed_in}");
+    drop(held);
+    let (status, _) = app.post(None, "{ __typename }", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+}
