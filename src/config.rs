@@ -110,6 +110,11 @@ pub struct AuthArgs {
     #[arg(long, env = "GRASSROOTS_LOGIN_GLOBAL_PER_SECOND", default_value_t = 20)]
     pub login_global_per_second: u32,
 
+    /// Requests without a token per client address per minute (sign-ins,
+    /// introspection), in bursts of up to as many.
+    #[arg(long, env = "GRASSROOTS_ANONYMOUS_PER_MINUTE", default_value_t = 120)]
+    pub anonymous_per_minute: u32,
+
     /// The window of `--login-limit`, seconds.
     #[arg(long, env = "GRASSROOTS_LOGIN_WINDOW", default_value_t = 300)]
     pub login_window: u64,
@@ -146,6 +151,7 @@ impl Default for AuthArgs {
             refresh_token_ttl: 30 * 24 * 3600,
             login_limit: 10,
             login_global_per_second: 20,
+            anonymous_per_minute: 120,
             login_window: 300,
             grants_cache: 5,
             anonymous_introspection: true,

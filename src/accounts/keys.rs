@@ -82,6 +82,7 @@ pub fn auth_service(db: &Db, args: &AuthArgs) -> AppResult<AuthService> {
             args.login_limit.max(1),
             StdDuration::from_secs(args.login_window.max(1)),
             args.login_global_per_second.max(1),
+            args.anonymous_per_minute.max(1),
         ),
     })
 }

@@ -12,6 +12,10 @@
 //!
 //! Keys are 64-bit hashes of the (case-folded, trimmed) username and the
 //! address: a 10 MB username costs the same few bytes as any other.
+//!
+//! Every request without a token (sign-ins, introspection) is also limited
+//! per client address, so one address cannot keep the anonymous execution
+//! slot to itself.
 
 use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
@@ -32,6 +36,7 @@ const MAX_KEYS: usize = 50_000;
 pub struct LoginLimiter {
     pair: Keyed,
     address: Keyed,
+    anonymous: Keyed,
     global: RateLimiter<NotKeyed, InMemoryState, DefaultClock>,
     window: Duration,
 }
@@ -63,11 +68,18 @@ fn username_key(username: &str) -> String {
 
 impl LoginLimiter {
     /// `limit` attempts per (username, address) per `window`, ten times
-    /// that per address, and at most `global_per_second` in all.
-    pub fn new(limit: u32, window: Duration, global_per_second: u32) -> LoginLimiter {
+    /// that per address, and at most `global_per_second` in all; and
+    /// `anonymous_per_minute` requests without a token per address.
+    pub fn new(
+        limit: u32,
+        window: Duration,
+        global_per_second: u32,
+        anonymous_per_minute: u32,
+    ) -> LoginLimiter {
         LoginLimiter {
             pair: RateLimiter::hashmap(quota(limit, window)),
             address: RateLimiter::hashmap(quota(limit.saturating_mul(10), window)),
+            anonymous: RateLimiter::hashmap(quota(anonymous_per_minute, Duration::from_secs(60))),
             global: RateLimiter::direct(
                 Quota::per_second(nonzero(global_per_second))
                     .allow_burst(nonzero(global_per_second.saturating_mul(2))),
@@ -106,8 +118,21 @@ impl LoginLimiter {
         outcome.map_err(|_| self.refused())
     }
 
+    /// Counts a request without a token from `client`; `RATE_LIMITED`
+    /// past the per-address limit.
+    pub fn anonymous_request(&self, client: &str) -> AppResult<()> {
+        let outcome = self.anonymous.check_key(&key(&[client]));
+        Self::bound(&self.anonymous);
+        outcome.map_err(|_| {
+            AppError::RateLimited(
+                "too many requests without a token from this address; try again in a minute"
+                    .to_owned(),
+            )
+        })
+    }
+
     /// Keys held (for the memory test).
     pub fn keys_held(&self) -> usize {
-        self.pair.len() + self.address.len()
+        self.pair.len() + self.address.len() + self.anonymous.len()
     }
 }

@@ -73,6 +73,11 @@ pub async fn graphql(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let client = peer.map_or_else(|| "unknown".to_owned(), |p| p.0 .0.ip().to_string());
+    if sender == Sender::Anonymous {
+        if let Err(e) = state.auth.limiter.anonymous_request(&client) {
+            return refused(&state, e);
+        }
+    }
     let request = request.data(
         RequestContext::new(state.db.clone(), viewer).with_origin(request_id.clone(), client),
     );
