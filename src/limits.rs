@@ -32,9 +32,10 @@ pub struct Budgets {
 impl Default for Budgets {
     fn default() -> Self {
         Budgets {
-            // Enough for GraphiQL's introspection query and one sign-in.
+            // Enough for GraphiQL's introspection query (graphql-js 16,
+            // every option on: depth 15) and one sign-in.
             anonymous: Budget {
-                depth: 13,
+                depth: 16,
                 complexity: 1_000,
                 aliases: 0,
                 root_fields: 1,

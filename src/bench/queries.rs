@@ -36,27 +36,32 @@ pub(super) const FORM: &str = "mutation Form($id: ID!, $form: OrgForm!) { update
 pub(super) const CREATE: &str = "mutation Create($parent: ID!, $name: String!) { createOrgUnit(input: { parentId: $parent, unitType: RURAL_GRID, name: $name, orgForm: PARTY_GROUP }) { id } }";
 pub(super) const MOVE: &str = "mutation Move($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } } }";
 
-/// The introspection query GraphiQL sends on load (graphql-js
-/// `getIntrospectionQuery`, with descriptions): the costliest request the
-/// anonymous budget must allow, and the anonymous side of the load check.
+/// The introspection query GraphiQL sends on load (graphql-js 16
+/// `getIntrospectionQuery` with every option on: descriptions, repeatable
+/// directives, `specifiedByURL`, deprecated input values; nine levels of
+/// `ofType`): the costliest request the anonymous budget must allow, and
+/// the anonymous side of the load check.
 pub const INTROSPECTION: &str = r#"query IntrospectionQuery {
   __schema {
     queryType { name }
     mutationType { name }
     subscriptionType { name }
     types { ...FullType }
-    directives { name description locations args { ...InputValue } }
+    directives {
+      name description isRepeatable locations
+      args(includeDeprecated: true) { ...InputValue }
+    }
   }
 }
 fragment FullType on __Type {
-  kind name description
+  kind name description specifiedByURL
   fields(includeDeprecated: true) {
     name description
-    args { ...InputValue }
+    args(includeDeprecated: true) { ...InputValue }
     type { ...TypeRef }
     isDeprecated deprecationReason
   }
-  inputFields { ...InputValue }
+  inputFields(includeDeprecated: true) { ...InputValue }
   interfaces { ...TypeRef }
   enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
   possibleTypes { ...TypeRef }
@@ -64,10 +69,11 @@ fragment FullType on __Type {
 fragment InputValue on __InputValue {
   name description
   type { ...TypeRef }
-  defaultValue
+  defaultValue isDeprecated deprecationReason
 }
 fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+      ofType { kind name } } } } } } } } }
 }"#;
