@@ -55,20 +55,40 @@ const SUSPECT_FOR: Duration = Duration::from_secs(30);
 /// leave and return to the pool for [`SUSPECT_FOR`], so the dead ones of an
 /// outage are dropped and a restarted database serves the very next
 /// request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Health {
-    suspect_until: Mutex<Option<std::time::Instant>>,
+    /// When the pool was made: `suspect_until_ms` counts from here.
+    since: std::time::Instant,
+    /// Milliseconds after `since` until which connections are checked; 0:
+    /// never failed. An atomic, so the check costs no lock per checkout.
+    suspect_until_ms: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            since: std::time::Instant::now(),
+            suspect_until_ms: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
 }
 
 impl Health {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
     fn mark(&self) {
-        let mut until = self.suspect_until.lock().unwrap_or_else(|p| p.into_inner());
-        *until = Some(std::time::Instant::now() + SUSPECT_FOR);
+        let until = self.now_ms().saturating_add(SUSPECT_FOR.as_millis() as u64);
+        self.suspect_until_ms
+            .store(until, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn suspect(&self) -> bool {
-        let until = self.suspect_until.lock().unwrap_or_else(|p| p.into_inner());
-        until.is_some_and(|t| std::time::Instant::now() < t)
+        self.now_ms()
+            < self
+                .suspect_until_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

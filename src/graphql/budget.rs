@@ -88,6 +88,15 @@ fn sign_in_first(pos: async_graphql::Pos) -> ServerError {
     err
 }
 
+/// Counts one more of something; refuses past `limit`.
+fn tally(count: &mut usize, limit: usize, name: &'static str, what: &str) -> ServerResult<()> {
+    *count += 1;
+    if *count > limit {
+        return Err(over(name, what, *count, limit));
+    }
+    Ok(())
+}
+
 /// Counts of a walk, and where it stops.
 struct Walk<'a> {
     doc: &'a ExecutableDocument,
@@ -106,25 +115,14 @@ impl<'a> Walk<'a> {
         for sel in &set.node.items {
             match &sel.node {
                 Selection::Field(f) => {
-                    self.selections += 1;
-                    if self.selections > self.budget.selections {
-                        return Err(over(
-                            "selections",
-                            "selections",
-                            self.selections,
-                            self.budget.selections,
-                        ));
-                    }
+                    tally(
+                        &mut self.selections,
+                        self.budget.selections,
+                        "selections",
+                        "selections",
+                    )?;
                     if f.node.alias.is_some() {
-                        self.aliases += 1;
-                        if self.aliases > self.budget.aliases {
-                            return Err(over(
-                                "aliases",
-                                "aliases",
-                                self.aliases,
-                                self.budget.aliases,
-                            ));
-                        }
+                        tally(&mut self.aliases, self.budget.aliases, "aliases", "aliases")?;
                     }
                     let name = f.node.name.node.as_str();
                     if root && name != "__typename" {
@@ -136,15 +134,12 @@ impl<'a> Walk<'a> {
                                 return Err(sign_in_first(f.pos));
                             }
                         }
-                        self.root_fields += 1;
-                        if self.root_fields > self.budget.root_fields {
-                            return Err(over(
-                                "rootFields",
-                                "root fields",
-                                self.root_fields,
-                                self.budget.root_fields,
-                            ));
-                        }
+                        tally(
+                            &mut self.root_fields,
+                            self.budget.root_fields,
+                            "rootFields",
+                            "root fields",
+                        )?;
                     }
                     self.set(&f.node.selection_set, false)?;
                 }
