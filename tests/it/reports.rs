@@ -1,8 +1,6 @@
 //! The coverage report over HTTP (`GET /reports/coverage.xlsx|csv`): the
 //! signed-in viewer's scope only, errors coded like the API's.
 
-mod common;
-
 use std::io::Cursor;
 
 use axum::body::Body;
@@ -13,7 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use common::TestApp;
+use crate::common::TestApp;
 
 async fn fetch(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, String, Vec<u8>) {
     let mut req = Request::get(path);

@@ -1,9 +1,7 @@
 //! Reading the tree: lookups, filters, search, cursor pages, and the
 //! statement count of a batched page.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String, $level: Level) { orgUnits(level: $level, first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } } nodes { name } } }";

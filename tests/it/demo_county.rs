@@ -1,9 +1,7 @@
 //! The demo county: the article's figures come out of the API, computed
 //! from units, on both backends; and generation is deterministic.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 async fn total(app: &TestApp, args: &str) -> i64 {

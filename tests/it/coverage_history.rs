@@ -1,12 +1,10 @@
 //! Coverage as of a past day, the trend, the dashboard, and the rules on
 //! effective dates, through the HTTP API.
 
-mod common;
-
 use grassroots::auth::policy::Role;
 use serde_json::{json, Value};
 
-use common::TestApp;
+use crate::common::TestApp;
 
 const AS_OF: &str = "query($u: ID, $d: Date) { coverage(under: $u, asOf: $d) { total covered gaps rate asOf volunteerTeams levels { level total covered } } }";
 const SET_FORM: &str = "mutation($id: ID!, $f: OrgForm!, $on: Date) { updateOrgUnit(id: $id, input: { orgForm: $f, effectiveOn: $on }) { id } }";

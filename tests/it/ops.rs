@@ -1,11 +1,9 @@
 //! Operations: probes, metrics, request ids, CORS, GET semantics and the
 //! SDL kept in `schema.graphql`.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 //! Checks only PostgreSQL can answer: TLS (`sslmode=require`) with the
 //! bundled libpq and OpenSSL, and the lock that serializes tree writes.
 
-mod common;
-
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use diesel::PgConnection;
@@ -17,7 +15,7 @@ struct Ssl {
 
 #[test]
 fn sslmode_require_gives_an_encrypted_connection() {
-    let Some(common::Backend::Postgres(url)) = common::backend() else {
+    let Some(crate::common::Backend::Postgres(url)) = crate::common::backend() else {
         eprintln!("skipped: a PostgreSQL check, and this run tests SQLite");
         return;
     };
@@ -58,10 +56,10 @@ struct Pid {
 /// instance sharing the database, for the whole transaction.
 #[test]
 fn tree_writes_hold_the_tree_lock() {
-    let Some(test_db) = common::TestDb::new() else {
+    let Some(test_db) = crate::common::TestDb::new() else {
         return;
     };
-    let Some(common::Backend::Postgres(url)) = common::backend() else {
+    let Some(crate::common::Backend::Postgres(url)) = crate::common::backend() else {
         eprintln!("skipped: a PostgreSQL check, and this run tests SQLite");
         return;
     };

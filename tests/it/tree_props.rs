@@ -3,8 +3,6 @@
 //! invariant, a rejected write leaves the database exactly as it was, and
 //! coverage as of every past day agrees with a replay of the history.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -484,8 +482,8 @@ fn history_replays(db: &Db) -> Result<(), TestCaseError> {
 }
 
 fn cases() -> u32 {
-    match common::backend() {
-        Some(common::Backend::Postgres(_)) => 12,
+    match crate::common::backend() {
+        Some(crate::common::Backend::Postgres(_)) => 12,
         _ => 48,
     }
 }
@@ -495,7 +493,7 @@ proptest! {
 
     #[test]
     fn random_writes_keep_the_tree_valid(ops in prop::collection::vec((op(), any::<u8>()), 1..40)) {
-        let Some(test_db) = common::TestDb::new() else { return Ok(()) };
+        let Some(test_db) = crate::common::TestDb::new() else { return Ok(()) };
         let db = &test_db.db;
         for (step, (op, back)) in ops.iter().enumerate() {
             let before = db.read_blocking(all_units).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -522,7 +520,7 @@ proptest! {
 /// PostgreSQL) leave every ancestry consistent.
 #[test]
 fn concurrent_moves_and_creates_keep_ancestry_consistent() {
-    let Some(test_db) = common::TestDb::new() else {
+    let Some(test_db) = crate::common::TestDb::new() else {
         return;
     };
     let db = test_db.db.clone();

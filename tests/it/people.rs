@@ -1,12 +1,10 @@
 //! People and posts through the HTTP API: the rules of DESIGN.md §2, who may
 //! manage whom, masking for viewers, and lists narrowed by scope.
 
-mod common;
-
 use grassroots::auth::policy::Role;
 use serde_json::{json, Value};
 
-use common::TestApp;
+use crate::common::TestApp;
 
 const CREATE: &str = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id name phone birthDate birthYear masked politicalStatusLabel } }";
 const START: &str = "mutation($input: StartPositionInput!) { startPosition(input: $input) { id role roleLabel active alsoVillageDirector person { name } unit { name } } }";

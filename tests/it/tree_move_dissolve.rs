@@ -1,9 +1,7 @@
 //! Moves, dissolving and restoring: level and cycle checks, the subtree's
 //! ancestry rewritten, history kept, nothing half-written.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const MOVE: &str = "mutation($id: ID!, $to: ID!) { moveOrgUnit(id: $id, newParentId: $to) { id parent { id } ancestors { id } } }";

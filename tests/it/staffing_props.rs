@@ -5,11 +5,9 @@
 //! recount from the units and posts the lists show, `staffingSummary`
 //! against the lists, and `peopleStats` against `persons` lists.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::TestApp;
+use crate::common::TestApp;
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -5,11 +5,9 @@
 //! that knows only the tree and DESIGN.md §3; a write the oracle forbids is
 //! refused with nothing written.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::TestApp;
+use crate::common::TestApp;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -295,8 +293,8 @@ fn run(case: Case) -> Result<(), TestCaseError> {
 }
 
 fn cases() -> u32 {
-    match common::backend() {
-        Some(common::Backend::Postgres(_)) => 10,
+    match crate::common::backend() {
+        Some(crate::common::Backend::Postgres(_)) => 10,
         _ => 32,
     }
 }

@@ -2,13 +2,11 @@
 //! files or nothing, every bad row reported, idempotent, access-checked,
 //! in CSV (UTF-8 and GBK) and xlsx.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{header, Request};
 use serde_json::{json, Value};
 
-use common::TestApp;
+use crate::common::TestApp;
 use grassroots::auth::policy::Role;
 
 const UNITS: &str = "mutation($file: Upload!, $dry: Boolean) { importUnits(file: $file, dryRun: $dry) { rows created updated unchanged dryRun } }";

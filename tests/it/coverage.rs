@@ -1,9 +1,7 @@
 //! Coverage: computed from units, kept current by every write, scoped to
 //! what the viewer may see, and in agreement with the gap list.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 use grassroots::auth::policy::Role;

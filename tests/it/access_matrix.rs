@@ -4,11 +4,9 @@
 //! through the API, expecting success, `FORBIDDEN` (visible but not
 //! allowed) or `NOT_FOUND` (not visible at all).
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 use grassroots::auth::policy::{ActionKind, Position, Role, RULES};

@@ -1,12 +1,10 @@
 //! Staffing rules and people statistics through the HTTP API: every count
 //! agrees with its list, and each post changes exactly the rule it should.
 
-mod common;
-
 use grassroots::auth::policy::Role;
 use serde_json::{json, Value};
 
-use common::TestApp;
+use crate::common::TestApp;
 
 const SUMMARY: &str = "query($u: ID) { staffingSummary(under: $u) { rule ruleLabel count } }";
 const GAPS: &str = "query($u: ID, $r: StaffingRule!) { staffingGaps(under: $u, rule: $r, first: 100) { totalCount nodes { name } } }";

@@ -1,10 +1,8 @@
 //! Managing accounts and grants inside one's scope, and the audit log.
 
-mod common;
-
+use crate::common::{TestApp, PASSWORD};
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::{TestApp, PASSWORD};
 use serde_json::{json, Value};
 
 use grassroots::auth::policy::Role;

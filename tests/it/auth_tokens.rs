@@ -1,12 +1,10 @@
 //! Signing in, token rotation and revocation, and every token attack of
 //! the issue, through the real router.
 
-mod common;
-
+use crate::common::{TestApp, PASSWORD};
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{TestApp, PASSWORD};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 

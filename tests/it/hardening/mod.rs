@@ -2,9 +2,6 @@
 //! without crashing, starving or telling anything outside the caller's
 //! scope. One test per class of attack, through the real router.
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod fuzz_corpus;
 mod inputs;
 mod scope;
@@ -16,11 +13,11 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
-use common::{TestApp, PASSWORD};
+use crate::common::{TestApp, PASSWORD};
 use grassroots::auth::policy::Role;
 
 const IMPORT_UNITS: &str = "mutation($file: Upload!) { importUnits(file: $file) { rows } }";
-const CRASH_FILE: &[u8] = include_bytes!("../fixtures/huge_dimension.xlsx");
+const CRASH_FILE: &[u8] = include_bytes!("../../fixtures/huge_dimension.xlsx");
 
 fn code(v: &Value) -> &str {
     v["errors"][0]["extensions"]["code"].as_str().unwrap_or("")

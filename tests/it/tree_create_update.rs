@@ -1,9 +1,7 @@
 //! Creating and editing units: every rule of DESIGN.md §1, each with its
 //! error code and field.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const CREATE: &str = "mutation($input: CreateOrgUnitInput!) { createOrgUnit(input: $input) { id level orgForm hostUnit { id } } }";

@@ -1,0 +1,27 @@
+//! The integration tests: one binary (links once), one module per area.
+//! Every test drives the real router in-process on a fresh database of
+//! its own (SQLite in memory, or a PostgreSQL schema when
+//! `TEST_DATABASE_URL` is set); see `common/`.
+
+mod common;
+
+mod access_admin;
+mod access_matrix;
+mod access_props;
+mod auth_tokens;
+mod coverage;
+mod coverage_history;
+mod demo_county;
+mod hardening;
+mod import;
+mod ops;
+mod people;
+mod postgres_only;
+mod reports;
+mod serve_binary;
+mod staffing;
+mod staffing_props;
+mod tree_create_update;
+mod tree_move_dissolve;
+mod tree_props;
+mod tree_reads;
