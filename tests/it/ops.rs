@@ -133,6 +133,6 @@ async fn schema_graphql_matches_the_code() {
     let stored = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         stored == built,
-        "schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test --test ops` (or `cargo run -- schema > schema.graphql`) and review the diff"
+        "schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test --test it ops::` (or `cargo run -- schema > schema.graphql`) and review the diff"
     );
 }
