@@ -7,10 +7,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::auth::Viewer;
+use crate::db::ancestry::Beneath;
 use crate::db::schema::audit_log::{self, dsl as l};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{Level, OrgUnit};
 use crate::error::AppResult;
+use crate::ids::{self, Kind};
 
 /// Who is writing, when, and in which request.
 #[derive(Debug, Clone, Copy)]
@@ -115,8 +117,7 @@ impl AuditEntry {
         before: Option<&OrgUnit>,
         after: &OrgUnit,
     ) -> AuditEntry {
-        let target =
-            crate::graphql::ids::encode(crate::graphql::ids::Kind::OrgUnit, after.id).to_string();
+        let target = ids::encode(Kind::OrgUnit, after.id);
         AuditEntry::new(actor, action, target, Some(after), before, Some(after))
     }
 
@@ -132,10 +133,7 @@ impl AuditEntry {
         AuditEntry {
             account_id: Some(account_id),
             action: action.to_owned(),
-            target: Some(
-                crate::graphql::ids::encode(crate::graphql::ids::Kind::Account, account_id)
-                    .to_string(),
-            ),
+            target: Some(ids::encode(Kind::Account, account_id)),
             ..AuditEntry::login_failed(username, "", request_id, now)
         }
     }
@@ -189,13 +187,7 @@ type Boxed<'a> = audit_log::BoxedQuery<'a, MultiBackend>;
 fn filtered(f: &AuditFilter) -> Boxed<'_> {
     let mut q: Boxed<'_> = audit_log::table.into_boxed();
     if let Some((id, level)) = f.under {
-        q = match level {
-            Level::Township => q.filter(l::unit_id.eq(id).or(l::township_id.eq(id))),
-            Level::Village => q.filter(l::unit_id.eq(id).or(l::village_id.eq(id))),
-            Level::Grid => q.filter(l::unit_id.eq(id).or(l::grid_id.eq(id))),
-            Level::BuildingGroup => q.filter(l::unit_id.eq(id).or(l::building_group_id.eq(id))),
-            Level::VolunteerTeam => q.filter(l::unit_id.eq(id)),
-        };
+        q = q.filter(audit_log::table::at_or_beneath(id, level));
     }
     if let Some(a) = f.account_id {
         q = q.filter(l::account_id.eq(a));

@@ -4,6 +4,34 @@
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// One thing wrong with an imported file (`AppError::Rejected` lists them).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Row number in the file (the header is row 1).
+    pub row: usize,
+    /// The column key (as in the template).
+    pub column: String,
+    /// The cell's value.
+    pub value: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(
+        row: usize,
+        column: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            row,
+            column: column.into(),
+            value: value.into(),
+            message: message.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The caller is not signed in (or the token is invalid).
@@ -29,7 +57,7 @@ pub enum AppError {
     #[error("{message}")]
     Rejected {
         message: String,
-        problems: Vec<crate::import::Problem>,
+        problems: Vec<Problem>,
     },
     /// Too many attempts (sign-in); try again later.
     #[error("{0}")]
@@ -76,6 +104,12 @@ impl AppError {
 
     pub fn not_found(what: impl Into<String>) -> AppError {
         AppError::NotFound(what.into())
+    }
+
+    /// A unit that does not exist, or that the caller cannot see: the two
+    /// answer alike, word for word.
+    pub fn unit_not_found(field: &str) -> AppError {
+        AppError::NotFound(format!("no unit found for {field}"))
     }
 
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
@@ -175,5 +209,37 @@ impl From<diesel::r2d2::PoolError> for AppError {
     /// overwhelmed.
     fn from(e: diesel::r2d2::PoolError) -> Self {
         AppError::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+/// An error of a request as a whole (a plain HTTP endpoint, or a GraphQL
+/// request refused before execution): the same body shape and codes as a
+/// GraphQL error, with the matching HTTP status.
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        match &self {
+            AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            AppError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable")
+            }
+            _ => {}
+        }
+        let mut extensions = serde_json::json!({ "code": self.code() });
+        if let Some(field) = self.field() {
+            extensions["field"] = field.into();
+        }
+        if let AppError::OverBudget {
+            limit_name,
+            cost,
+            limit,
+            ..
+        } = &self
+        {
+            extensions["limitName"] = (*limit_name).into();
+            extensions["cost"] = (*cost).into();
+            extensions["limit"] = (*limit).into();
+        }
+        let body = serde_json::json!({ "errors": [{ "message": self.public_message(), "extensions": extensions }] });
+        (self.http_status(), axum::Json(body)).into_response()
     }
 }

@@ -15,14 +15,15 @@ pub mod domain;
 pub mod error;
 pub mod fuzzing;
 pub mod graphql;
+pub mod http;
+pub mod ids;
 pub mod import;
 pub mod limits;
 pub mod metrics;
 pub mod people;
 pub mod report;
-mod routes;
 
-pub use routes::MAX_REQUEST_BYTES;
+pub use http::MAX_REQUEST_BYTES;
 pub mod tree;
 
 use std::sync::Arc;
@@ -34,8 +35,8 @@ pub use crate::config::Config;
 use crate::db::Db;
 pub use crate::error::{AppError, AppResult};
 use crate::graphql::AppSchema;
+pub use crate::http::router;
 use crate::metrics::Metrics;
-pub use crate::routes::router;
 
 /// Runs pending migrations, then gives units from before history was kept
 /// the history their rows tell. Returns how many migrations ran.
@@ -60,6 +61,18 @@ pub struct AppState {
     pub metrics_token: Option<Arc<str>>,
     /// Permits for anonymous executions (`Limits::anonymous_concurrency`).
     pub anonymous_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl axum::extract::FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Arc<AuthService> {
+    fn from_ref(state: &AppState) -> Arc<AuthService> {
+        state.auth.clone()
+    }
 }
 
 impl AppState {

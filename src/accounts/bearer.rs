@@ -1,6 +1,10 @@
 //! Who is asking: the caller behind `Authorization: Bearer …`, decided from
 //! the headers alone, before any body is read.
 
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
 use super::sessions::AuthService;
@@ -8,14 +12,31 @@ use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
+/// The caller of an HTTP request, as an extractor: every route that needs
+/// to know who is asking takes a `Caller` (or `Result<Caller, AppError>`
+/// to answer a refusal its own way).
+#[derive(Debug, Clone)]
+pub struct Caller(pub Viewer);
+
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    Arc<AuthService>: FromRef<S>,
+    Db: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = Arc::<AuthService>::from_ref(state);
+        let db = Db::from_ref(state);
+        viewer_of(&auth, &db, &parts.headers).await.map(Caller)
+    }
+}
+
 /// Anonymous without the header; `UNAUTHENTICATED` for a bad, expired or
 /// voided token, a token of an ended session, or a disabled account;
 /// `SERVICE_UNAVAILABLE` when the database cannot say.
-pub async fn viewer_of(
-    auth: &std::sync::Arc<AuthService>,
-    db: &Db,
-    headers: &HeaderMap,
-) -> AppResult<Viewer> {
+async fn viewer_of(auth: &Arc<AuthService>, db: &Db, headers: &HeaderMap) -> AppResult<Viewer> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
     };

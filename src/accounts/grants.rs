@@ -95,13 +95,7 @@ pub fn find_row(conn: &mut DbConnection, id: i64) -> AppResult<Option<GrantRow>>
 }
 
 fn refuse(decision: Decision, what: &str) -> AppResult<()> {
-    match decision {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(AppError::Forbidden(format!(
-            "your grants do not allow you to {what}"
-        ))),
-        Decision::Hidden => Err(read::unit_not_found("scopeId")),
-    }
+    decision.answer(what, || AppError::unit_not_found("scopeId"))
 }
 
 /// Gives `account_id` `role` at `scope_unit` (`None`: the region), if the
@@ -193,15 +187,10 @@ pub fn revoke(conn: &mut DbConnection, viewer: &Viewer, grant_id: i64) -> AppRes
     let grant = resolved
         .first()
         .ok_or_else(|| AppError::internal("grant did not resolve"))?;
-    match policy::may_grant(&viewer.grants(), grant.role, &grant.scope) {
-        Decision::Allow => {}
-        Decision::Hidden => return Err(AppError::not_found("no grant found for grantId")),
-        Decision::Forbidden => {
-            return Err(AppError::Forbidden(
-                "your grants do not allow you to revoke that grant".to_owned(),
-            ))
-        }
-    }
+    policy::may_grant(&viewer.grants(), grant.role, &grant.scope)
+        .answer("revoke that grant", || {
+            AppError::not_found("no grant found for grantId")
+        })?;
     diesel::delete(g::grants.find(grant_id)).execute(conn)?;
     Ok(row)
 }

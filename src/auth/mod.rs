@@ -190,13 +190,8 @@ impl Viewer {
     ) -> AppResult<()> {
         self.require_signed_in()?;
         let target = target.map(UnitRef::from);
-        match decide(&self.grants(), action, target.as_ref()) {
-            Decision::Allow => Ok(()),
-            Decision::Forbidden => Err(AppError::Forbidden(format!(
-                "your grants do not allow this ({action:?})"
-            ))),
-            Decision::Hidden => Err(crate::tree::read::unit_not_found(field)),
-        }
+        decide(&self.grants(), action, target.as_ref())
+            .answer(action.describe(), || AppError::unit_not_found(field))
     }
 
     /// Decides a write; resolvers never decide on their own.

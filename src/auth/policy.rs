@@ -3,6 +3,7 @@
 //! (`NOT_FOUND`). Resolvers ask; they never decide on their own.
 
 use crate::domain::{Ancestry, Level, OrgUnit};
+use crate::error::{AppError, AppResult};
 
 /// What a grant lets an account do; each role includes the ones before it.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,6 +125,23 @@ pub enum ActionKind {
     ReadAudit,
 }
 
+impl ActionKind {
+    /// What the action does, for refusals ("your grants do not allow you to …").
+    pub fn describe(self) -> &'static str {
+        match self {
+            ActionKind::Read => "read that",
+            ActionKind::CreateUnder => "create a unit there",
+            ActionKind::EditDescriptive => "edit that unit",
+            ActionKind::EditStructure => "change that unit's structure",
+            ActionKind::Move => "move that unit",
+            ActionKind::Dissolve => "dissolve or restore that unit",
+            ActionKind::ManagePeople => "manage people there",
+            ActionKind::ManageGrants => "manage grants there",
+            ActionKind::ReadAudit => "read that audit log",
+        }
+    }
+}
+
 /// One line of the permission matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
@@ -227,6 +245,21 @@ pub enum Decision {
     Forbidden,
     /// The target is not visible: answer as if it did not exist.
     Hidden,
+}
+
+impl Decision {
+    /// The one translation of a decision into an answer: `Forbidden` says
+    /// the grants do not allow `what` (FORBIDDEN); `Hidden` gives exactly
+    /// the error of a target that does not exist (`missing`, NOT_FOUND).
+    pub fn answer(self, what: &str, missing: impl FnOnce() -> AppError) -> AppResult<()> {
+        match self {
+            Decision::Allow => Ok(()),
+            Decision::Forbidden => Err(AppError::Forbidden(format!(
+                "your grants do not allow you to {what}"
+            ))),
+            Decision::Hidden => Err(missing()),
+        }
+    }
 }
 
 /// Decides `action` on `target` for a viewer holding `grants` (the union of

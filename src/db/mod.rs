@@ -2,6 +2,7 @@
 //! embedded migrations, and a way to run blocking database work off the
 //! async runtime.
 
+pub mod ancestry;
 pub mod models;
 pub mod schema;
 mod stats;

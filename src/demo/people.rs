@@ -15,9 +15,10 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names::SURNAMES;
 use super::roster::{PersonInsert, PositionInsert, Roster};
+use crate::db::ancestry::Beneath;
+use crate::db::schema::persons;
 use crate::domain::people::{EducationLevel, Gender, PoliticalStatus, PositionRole};
 use crate::domain::{Level, OrgForm, OrgUnit};
-use crate::people::store::inclusive;
 
 /// The article's figures for one county.
 pub const COUNTY_LEADERS: usize = 44;
@@ -117,7 +118,7 @@ impl PeopleGenerator {
                 .unwrap_or(birth);
             self.date_between(from.min(self.today), self.today)
         });
-        let [township_id, village_id, grid_id, building_group_id] = inclusive(unit);
+        let [township_id, village_id, grid_id, building_group_id] = persons::table::slots(unit);
         self.roster.person(PersonInsert {
             id: 0,
             name: format!("{surname}{given}"),

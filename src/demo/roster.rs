@@ -5,12 +5,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use crate::db::ancestry::Beneath;
 use crate::db::schema::{persons, positions};
 use crate::db::DbConnection;
 use crate::domain::people::PositionRole;
 use crate::domain::OrgUnit;
 use crate::error::AppResult;
-use crate::people::store::inclusive;
 
 #[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = persons, treat_none_as_default_value = false)]
@@ -61,7 +61,8 @@ impl PositionInsert {
         from: NaiveDate,
         now: NaiveDateTime,
     ) -> Self {
-        let [township_id, village_id, grid_id, building_group_id] = inclusive(unit);
+        let [township_id, village_id, grid_id, building_group_id] =
+            <positions::table as Beneath>::slots(unit);
         PositionInsert {
             id: 0,
             person_id: person,

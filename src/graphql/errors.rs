@@ -116,32 +116,3 @@ pub fn error_codes(errors: &[ServerError]) -> impl Iterator<Item = String> + '_ 
 pub fn unavailable(errors: &[ServerError]) -> bool {
     error_codes(errors).any(|c| c == "SERVICE_UNAVAILABLE")
 }
-
-/// An error of a request as a whole (a plain HTTP endpoint, or a GraphQL
-/// request refused before execution): the same body shape and codes as a
-/// GraphQL error, with the matching HTTP status.
-pub fn http_error(err: AppError) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match &err {
-        AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
-        AppError::Unavailable(detail) => tracing::warn!(error = %detail, "database unavailable"),
-        _ => {}
-    }
-    let mut extensions = serde_json::json!({ "code": err.code() });
-    if let Some(field) = err.field() {
-        extensions["field"] = field.into();
-    }
-    if let AppError::OverBudget {
-        limit_name,
-        cost,
-        limit,
-        ..
-    } = &err
-    {
-        extensions["limitName"] = (*limit_name).into();
-        extensions["cost"] = (*cost).into();
-        extensions["limit"] = (*limit).into();
-    }
-    let body = serde_json::json!({ "errors": [{ "message": err.public_message(), "extensions": extensions }] });
-    (err.http_status(), axum::Json(body)).into_response()
-}

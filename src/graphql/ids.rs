@@ -1,4 +1,5 @@
-//! Opaque global ids (`Node.id`) and page cursors.
+//! Global ids as GraphQL `ID`s (the encoding is `crate::ids`), and page
+//! cursors.
 
 use async_graphql::connection::CursorType;
 use async_graphql::ID;
@@ -7,62 +8,21 @@ use base64::Engine;
 
 use crate::error::{AppError, AppResult};
 
-/// The entity types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    OrgUnit,
-    Account,
-    Grant,
-    AuditEntry,
-    Person,
-    Position,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::OrgUnit => "OrgUnit",
-            Kind::Account => "Account",
-            Kind::Grant => "Grant",
-            Kind::AuditEntry => "AuditEntry",
-            Kind::Person => "Person",
-            Kind::Position => "Position",
-        }
-    }
-}
+pub use crate::ids::Kind;
 
 /// `OrgUnit:42` → an opaque, URL-safe id.
 pub fn encode(kind: Kind, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_str())))
+    ID(crate::ids::encode(kind, id))
 }
 
 /// Any global id, or `BAD_USER_INPUT` naming `field`.
 pub fn decode_any(id: &ID, field: &str) -> AppResult<(Kind, i64)> {
-    let bad = || AppError::bad_input(field, format!("{field} is not a valid id"));
-    let raw = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let (kind, n) = text.split_once(':').ok_or_else(bad)?;
-    let kind = match kind {
-        "OrgUnit" => Kind::OrgUnit,
-        "Account" => Kind::Account,
-        "Grant" => Kind::Grant,
-        "AuditEntry" => Kind::AuditEntry,
-        "Person" => Kind::Person,
-        "Position" => Kind::Position,
-        _ => return Err(bad()),
-    };
-    Ok((kind, n.parse().map_err(|_| bad())?))
+    crate::ids::decode_any(id.as_str(), field)
 }
 
 /// A global id that must be of `kind`.
 pub fn decode(id: &ID, kind: Kind, field: &str) -> AppResult<i64> {
-    match decode_any(id, field)? {
-        (k, n) if k == kind => Ok(n),
-        _ => Err(AppError::bad_input(
-            field,
-            format!("{field} is not the id of a {}", kind.as_str()),
-        )),
-    }
+    crate::ids::decode(id.as_str(), kind, field)
 }
 
 /// The position of a unit in an id-ordered list.

@@ -2,7 +2,6 @@
 
 pub mod budget;
 pub mod context;
-pub mod endpoint;
 pub mod errors;
 pub mod ids;
 mod loaders;

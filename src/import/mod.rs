@@ -22,6 +22,7 @@ use diesel::Connection;
 
 use crate::audit::Actor;
 use crate::db::DbConnection;
+pub use crate::error::Problem;
 use crate::error::{AppError, AppResult};
 
 pub use self::sheet::{read, Format, Sheet};
@@ -36,34 +37,6 @@ pub enum ImportKind {
     Units,
     /// People (and optionally one post each), units by code.
     People,
-}
-
-/// One thing wrong with a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    /// Row number in the file (the header is row 1).
-    pub row: usize,
-    /// The column key (as in the template).
-    pub column: String,
-    /// The cell's value.
-    pub value: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(
-        row: usize,
-        column: impl Into<String>,
-        value: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Problem {
-        Problem {
-            row,
-            column: column.into(),
-            value: value.into(),
-            message: message.into(),
-        }
-    }
 }
 
 /// What an accepted file did (or, in a dry run, would do).

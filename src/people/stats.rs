@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use super::store::{filtered_people, PersonFilter};
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
-use crate::db::schema::persons::{self, dsl as p};
+use crate::db::ancestry::{self, Beneath, PostsWithHolders};
+use crate::db::schema::persons::dsl as p;
 use crate::db::schema::positions::{self, dsl as ps};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::people::{age_on, EducationLevel, PoliticalStatus, PositionRole};
@@ -18,27 +19,8 @@ use crate::domain::staffing::StaffingRule;
 use crate::domain::Level;
 use crate::error::AppResult;
 
-type PostCondition =
-    Box<dyn BoxableExpression<positions::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
-/// Posts joined with their holders (for the secretaries' figures).
-type HolderSource = diesel::helper_types::InnerJoinQuerySource<positions::table, persons::table>;
-type HolderCondition =
-    Box<dyn BoxableExpression<HolderSource, MultiBackend, SqlType = diesel::sql_types::Bool>>;
-
-/// Posts in `$scope`'s unit or beneath it, as a boxed condition of
-/// whichever query source the caller's type names.
-macro_rules! within {
-    ($scope:expr) => {{
-        let id = $scope.id;
-        match $scope.level {
-            Level::Township => Box::new(ps::township_id.assume_not_null().eq(id)) as _,
-            Level::Village => Box::new(ps::village_id.assume_not_null().eq(id)) as _,
-            Level::Grid => Box::new(ps::grid_id.assume_not_null().eq(id)) as _,
-            Level::BuildingGroup => Box::new(ps::building_group_id.assume_not_null().eq(id)) as _,
-            Level::VolunteerTeam => Box::new(ps::unit_id.eq(id)) as _,
-        }
-    }};
-}
+type PostCondition = ancestry::Condition<positions::table>;
+type HolderCondition = ancestry::Condition<PostsWithHolders>;
 
 /// Narrows boxed query `$q` to posts the viewer sees beneath `$under` (or
 /// anywhere it sees) held on `$on`, with `$within` for one scope.
@@ -50,7 +32,7 @@ macro_rules! scoped {
         match ($under, $visibility) {
             (Some(u), _) => q = q.filter($within(&u)),
             (None, Visibility::Everything) => {}
-            (None, Visibility::Nothing) => q = q.filter(ps::id.ne(ps::id)),
+            (None, Visibility::Nothing) => q = q.filter(ancestry::never()),
             (None, Visibility::Units(scopes)) => {
                 if let Some(c) = scopes.iter().map($within).reduce(|a, b| Box::new(a.or(b))) {
                     q = q.filter(c);
@@ -62,11 +44,11 @@ macro_rules! scoped {
 }
 
 fn post_within(scope: &UnitRef) -> PostCondition {
-    within!(scope)
+    <positions::table as Beneath>::at_or_beneath(scope.id, scope.level)
 }
 
 fn holder_within(scope: &UnitRef) -> HolderCondition {
-    within!(scope)
+    <positions::table as Beneath<PostsWithHolders>>::at_or_beneath(scope.id, scope.level)
 }
 
 /// Posts the viewer sees beneath `under` (or anywhere it sees), held on `on`.

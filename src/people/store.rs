@@ -7,11 +7,12 @@ use diesel::prelude::*;
 
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
+use crate::db::ancestry::{self, Beneath};
 use crate::db::schema::persons::{self, dsl as p};
 use crate::db::schema::positions::{self, dsl as ps};
 use crate::db::DbConnection;
 use crate::domain::people::{Person, PoliticalStatus, Position, PositionRole};
-use crate::domain::{Level, OrgUnit, PageOf};
+use crate::domain::{OrgUnit, PageOf};
 use crate::error::{AppError, AppResult};
 use crate::tree::read;
 
@@ -42,7 +43,7 @@ pub struct PersonRow {
 impl PersonRow {
     /// The row of `x`, who belongs to `unit`.
     pub fn new(x: &Person, unit: &OrgUnit) -> Self {
-        let [township_id, village_id, grid_id, building_group_id] = inclusive(unit);
+        let [township_id, village_id, grid_id, building_group_id] = persons::table::slots(unit);
         PersonRow {
             township_id,
             village_id,
@@ -117,16 +118,6 @@ impl TryFrom<PositionRow> for Position {
     }
 }
 
-/// A unit's ancestry with the unit itself at its own level.
-pub fn inclusive(unit: &OrgUnit) -> [Option<i64>; 4] {
-    let mut a = unit.ancestry.0;
-    let n = unit.level().number() as usize;
-    if n <= 4 {
-        a[n - 1] = Some(unit.id);
-    }
-    a
-}
-
 fn people(rows: Vec<PersonRow>) -> AppResult<Vec<Person>> {
     rows.into_iter().map(Person::try_from).collect()
 }
@@ -153,24 +144,9 @@ pub struct PersonFilter {
 
 type Boxed<'a> = persons::BoxedQuery<'a, crate::db::MultiBackend>;
 
-type Condition = Box<
-    dyn BoxableExpression<
-        persons::table,
-        crate::db::MultiBackend,
-        SqlType = diesel::sql_types::Bool,
-    >,
->;
-
 /// People of `scope` and of everything beneath it.
-fn within(scope: &UnitRef) -> Condition {
-    let id = scope.id;
-    match scope.level {
-        Level::Township => Box::new(p::township_id.assume_not_null().eq(id)),
-        Level::Village => Box::new(p::village_id.assume_not_null().eq(id)),
-        Level::Grid => Box::new(p::grid_id.assume_not_null().eq(id)),
-        Level::BuildingGroup => Box::new(p::building_group_id.assume_not_null().eq(id)),
-        Level::VolunteerTeam => Box::new(p::unit_id.eq(id)),
-    }
+fn within(scope: &UnitRef) -> ancestry::Condition<persons::table> {
+    persons::table::at_or_beneath(scope.id, scope.level)
 }
 
 /// The filter as SQL. A person is as visible as the unit they belong to;
@@ -184,7 +160,7 @@ pub(crate) fn filtered_people<'a>(
     match (f.under, visibility) {
         (Some(under), _) => q = q.filter(within(&under)),
         (None, Visibility::Everything) => {}
-        (None, Visibility::Nothing) => q = q.filter(p::id.ne(p::id)),
+        (None, Visibility::Nothing) => q = q.filter(ancestry::never()),
         (None, Visibility::Units(scopes)) => {
             if let Some(cond) = scopes.iter().map(within).reduce(|a, b| Box::new(a.or(b))) {
                 q = q.filter(cond);
@@ -312,49 +288,4 @@ pub fn positions_of(
 pub fn unit_of(conn: &mut DbConnection, unit_id: i64) -> AppResult<OrgUnit> {
     read::find(conn, &Visibility::Everything, unit_id)?
         .ok_or_else(|| AppError::internal(format!("unit {unit_id} of a person vanished")))
-}
-
-macro_rules! reancestor_table {
-    ($conn:expr, $t:ident, $id:expr, $level:expr, [$tw:expr, $v:expr, $g:expr, $b:expr]) => {{
-        use crate::db::schema::$t::dsl as x;
-        match $level {
-            Level::Village => diesel::update(x::$t.filter(x::village_id.eq($id)))
-                .set(x::township_id.eq($tw))
-                .execute($conn)?,
-            Level::Grid => diesel::update(x::$t.filter(x::grid_id.eq($id)))
-                .set((x::township_id.eq($tw), x::village_id.eq($v)))
-                .execute($conn)?,
-            Level::BuildingGroup => diesel::update(x::$t.filter(x::building_group_id.eq($id)))
-                .set((
-                    x::township_id.eq($tw),
-                    x::village_id.eq($v),
-                    x::grid_id.eq($g),
-                ))
-                .execute($conn)?,
-            Level::VolunteerTeam => diesel::update(x::$t.filter(x::unit_id.eq($id)))
-                .set((
-                    x::township_id.eq($tw),
-                    x::village_id.eq($v),
-                    x::grid_id.eq($g),
-                    x::building_group_id.eq($b),
-                ))
-                .execute($conn)?,
-            Level::Township => 0,
-        }
-    }};
-}
-
-/// A unit (`id`, at `level`) moved and its strict ancestors are now
-/// `ancestry`: the people and posts of its subtree take the new ancestors
-/// above its level.
-pub fn reancestor(
-    conn: &mut DbConnection,
-    id: i64,
-    level: Level,
-    ancestry: [Option<i64>; 4],
-) -> AppResult<()> {
-    let [t, v, g, b] = ancestry;
-    reancestor_table!(conn, persons, id, level, [t, v, g, b]);
-    reancestor_table!(conn, positions, id, level, [t, v, g, b]);
-    Ok(())
 }

@@ -9,6 +9,7 @@ use super::store::{self, PersonRow};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
+use crate::db::ancestry::Beneath;
 use crate::db::schema::persons::{self, dsl as p};
 use crate::db::schema::positions::{self, dsl as ps};
 use crate::db::DbConnection;
@@ -17,7 +18,7 @@ use crate::domain::people::{
 };
 use crate::domain::{rules, Level, OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
-use crate::graphql::ids::{encode, Kind};
+use crate::ids::{encode, Kind};
 use crate::tree::read;
 
 /// A person's fields, as `createPerson` takes them and `updatePerson`
@@ -111,7 +112,7 @@ fn audit_person(
     after: Option<&Person>,
 ) -> AppResult<()> {
     let id = after.or(before).map_or(0, |x| x.id);
-    let target = encode(Kind::Person, id).to_string();
+    let target = encode(Kind::Person, id);
     audit::record(
         conn,
         &AuditEntry::new(actor, action, target, Some(unit), before, after),
@@ -262,7 +263,7 @@ fn audit_post(
     before: Option<&Position>,
     after: &Position,
 ) -> AppResult<()> {
-    let target = encode(Kind::Position, after.id).to_string();
+    let target = encode(Kind::Position, after.id);
     audit::record(
         conn,
         &AuditEntry::new(actor, action, target, Some(unit), before, Some(after)),
@@ -319,7 +320,7 @@ pub fn start_position(
             ),
         ));
     }
-    let anc = store::inclusive(&unit);
+    let anc = <positions::table as Beneath>::slots(&unit);
     let id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
         .values((
             ps::person_id.eq(person.id),

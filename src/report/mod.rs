@@ -5,7 +5,6 @@
 //! as the GraphQL API.
 
 mod csv;
-pub mod http;
 pub mod people;
 mod xlsx;
 

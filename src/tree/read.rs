@@ -4,11 +4,9 @@
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use diesel::expression::BoxableExpression;
-use diesel::sql_types::Bool;
-
 use crate::auth::policy::{Scope, Sight, UnitRef};
 use crate::auth::Visibility;
+use crate::db::ancestry::{self, Beneath};
 use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::{DbConnection, MultiBackend};
@@ -55,11 +53,11 @@ pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<
     match visibility {
         Visibility::Everything => {}
         _ if under_visible => {}
-        Visibility::Nothing => q = q.filter(u::id.ne(u::id)),
+        Visibility::Nothing => q = q.filter(ancestry::never()),
         Visibility::Units(scopes) => {
             if let Some(cond) = scopes
                 .iter()
-                .map(scope_condition)
+                .map(|s| org_units::table::at_or_beneath(s.id, s.level))
                 .reduce(|a, b| Box::new(a.or(b)))
             {
                 q = q.filter(cond);
@@ -67,14 +65,7 @@ pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<
         }
     }
     if let Some(UnitRef { id, level, .. }) = f.under {
-        q = match level {
-            Level::Township => q.filter(u::township_id.eq(id)),
-            Level::Village => q.filter(u::village_id.eq(id)),
-            Level::Grid => q.filter(u::grid_id.eq(id)),
-            Level::BuildingGroup => q.filter(u::building_group_id.eq(id)),
-            // Volunteer teams have no descendants.
-            Level::VolunteerTeam => q.filter(u::id.ne(u::id)),
-        };
+        q = q.filter(org_units::table::strictly_beneath(id, level));
     }
     if let Some(parent) = f.parent {
         q = q.filter(u::parent_id.eq(parent));
@@ -139,21 +130,7 @@ pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<
     q
 }
 
-pub(crate) type Condition =
-    Box<dyn BoxableExpression<org_units::table, MultiBackend, SqlType = Bool>>;
-
-/// A scope unit and everything beneath it, as one indexed condition.
-fn scope_condition(scope: &UnitRef) -> Condition {
-    let id = scope.id;
-    let below: Condition = match scope.level {
-        Level::Township => Box::new(u::township_id.assume_not_null().eq(id)),
-        Level::Village => Box::new(u::village_id.assume_not_null().eq(id)),
-        Level::Grid => Box::new(u::grid_id.assume_not_null().eq(id)),
-        Level::BuildingGroup => Box::new(u::building_group_id.assume_not_null().eq(id)),
-        Level::VolunteerTeam => Box::new(u::id.ne(u::id)),
-    };
-    Box::new(u::id.eq(id).or(below))
-}
+pub(crate) type Condition = ancestry::Condition<org_units::table>;
 
 pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -194,11 +171,7 @@ pub fn get(
     id: i64,
     field: &str,
 ) -> AppResult<OrgUnit> {
-    find(conn, visibility, id)?.ok_or_else(|| unit_not_found(field))
-}
-
-pub fn unit_not_found(field: &str) -> AppError {
-    AppError::NotFound(format!("no unit found for {field}"))
+    find(conn, visibility, id)?.ok_or_else(|| AppError::unit_not_found(field))
 }
 
 /// The unit holding `code`: the active one, or else the most recently

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use super::read::Condition;
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
+use crate::db::ancestry::{self, Beneath};
 use crate::db::schema::org_units::dsl as u;
 use crate::db::schema::persons::dsl as p;
 use crate::db::schema::positions::dsl as ps;
@@ -233,44 +234,6 @@ pub fn refresh_all(conn: &mut DbConnection) -> AppResult<()> {
     Ok(())
 }
 
-/// A unit of `level` moved under `new` ancestry: its stored gaps and its
-/// descendants' take the new ancestors above its level.
-pub fn reancestor(
-    conn: &mut DbConnection,
-    id: i64,
-    level: Level,
-    new: [Option<i64>; 4],
-) -> AppResult<()> {
-    let [t, v, g, b] = new;
-    diesel::update(sg::staffing_gaps.filter(sg::unit_id.eq(id)))
-        .set((
-            sg::township_id.eq(t),
-            sg::village_id.eq(v),
-            sg::grid_id.eq(g),
-            sg::building_group_id.eq(b),
-        ))
-        .execute(conn)?;
-    match level {
-        Level::Village => diesel::update(sg::staffing_gaps.filter(sg::village_id.eq(id)))
-            .set(sg::township_id.eq(t))
-            .execute(conn)?,
-        Level::Grid => diesel::update(sg::staffing_gaps.filter(sg::grid_id.eq(id)))
-            .set((sg::township_id.eq(t), sg::village_id.eq(v)))
-            .execute(conn)?,
-        Level::BuildingGroup => {
-            diesel::update(sg::staffing_gaps.filter(sg::building_group_id.eq(id)))
-                .set((
-                    sg::township_id.eq(t),
-                    sg::village_id.eq(v),
-                    sg::grid_id.eq(g),
-                ))
-                .execute(conn)?
-        }
-        Level::Township | Level::VolunteerTeam => 0,
-    };
-    Ok(())
-}
-
 /// How many units the viewer sees beneath `under` (or anywhere) fail each
 /// rule: the same units the lists show, counted from the stored gaps.
 pub fn counts(
@@ -278,55 +241,25 @@ pub fn counts(
     visibility: &Visibility,
     under: Option<UnitRef>,
 ) -> AppResult<Vec<(StaffingRule, i64)>> {
-    type GapCondition = Box<
-        dyn BoxableExpression<
-            staffing_gaps::table,
-            MultiBackend,
-            SqlType = diesel::sql_types::Bool,
-        >,
-    >;
-    fn beneath(scope: &UnitRef) -> Option<GapCondition> {
-        let id = scope.id;
-        Some(match scope.level {
-            Level::Township => Box::new(sg::township_id.assume_not_null().eq(id)),
-            Level::Village => Box::new(sg::village_id.assume_not_null().eq(id)),
-            Level::Grid => Box::new(sg::grid_id.assume_not_null().eq(id)),
-            Level::BuildingGroup => Box::new(sg::building_group_id.assume_not_null().eq(id)),
-            Level::VolunteerTeam => return None,
-        })
+    if matches!(visibility, Visibility::Nothing) {
+        return Ok(StaffingRule::ALL.iter().map(|r| (*r, 0)).collect());
     }
-    let scope_is_empty = matches!(visibility, Visibility::Nothing)
-        || matches!(visibility, Visibility::Units(s) if s.is_empty());
-    let under_cond = under.map(|x| beneath(&x));
     StaffingRule::ALL
         .iter()
         .map(|rule| {
-            if scope_is_empty || matches!(under_cond, Some(None)) {
-                return Ok((*rule, 0));
-            }
             let mut q = sg::staffing_gaps
                 .filter(sg::rule.eq(rule.as_str()))
                 .into_boxed::<MultiBackend>();
             if let Some(x) = under {
-                if let Some(c) = beneath(&x) {
-                    q = q.filter(c);
-                }
+                q = q.filter(staffing_gaps::table::strictly_beneath(x.id, x.level));
             }
             if let Visibility::Units(scopes) = visibility {
                 let cond = scopes
                     .iter()
-                    .map(|s| -> GapCondition {
-                        // A scope unit itself, and what lies beneath it.
-                        let own: GapCondition = Box::new(sg::unit_id.eq(s.id));
-                        match beneath(s) {
-                            Some(b) => Box::new(own.or(b)),
-                            None => own,
-                        }
-                    })
-                    .reduce(|a, b| Box::new(a.or(b)));
-                if let Some(c) = cond {
-                    q = q.filter(c);
-                }
+                    .map(|s| staffing_gaps::table::at_or_beneath(s.id, s.level))
+                    .reduce(|a, b| Box::new(a.or(b)))
+                    .unwrap_or_else(ancestry::never);
+                q = q.filter(cond);
             }
             let n: i64 = q.count().get_result(conn)?;
             Ok((*rule, n))

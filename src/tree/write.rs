@@ -13,7 +13,7 @@ use crate::auth::policy::{ActionKind, Sight};
 use crate::auth::{Action, Viewer, Visibility};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
-use crate::db::DbConnection;
+use crate::db::{ancestry, DbConnection};
 use crate::domain::history::UnitState;
 use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
 use crate::error::{AppError, AppResult};
@@ -344,35 +344,15 @@ pub fn move_unit(
         ("effectiveOn", on),
         now.date_naive(),
     )?;
-    let [t, v, g, b] = new.0;
     diesel::update(u::org_units.find(id))
         .set((
             u::parent_id.eq(new_parent.id),
-            u::township_id.eq(t),
-            u::village_id.eq(v),
-            u::grid_id.eq(g),
-            u::building_group_id.eq(b),
             u::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
-    // Descendants keep their ancestors at and below the moved unit's level
-    // and take the new ones above it.
-    match level {
-        Level::Village => diesel::update(u::org_units.filter(u::village_id.eq(id)))
-            .set(u::township_id.eq(t))
-            .execute(conn)?,
-        Level::Grid => diesel::update(u::org_units.filter(u::grid_id.eq(id)))
-            .set((u::township_id.eq(t), u::village_id.eq(v)))
-            .execute(conn)?,
-        Level::BuildingGroup => diesel::update(u::org_units.filter(u::building_group_id.eq(id)))
-            .set((u::township_id.eq(t), u::village_id.eq(v), u::grid_id.eq(g)))
-            .execute(conn)?,
-        // Townships never get this far (rules::moving); teams have no descendants.
-        Level::Township | Level::VolunteerTeam => 0,
-    };
-    // The people and posts of the subtree (the moved unit's own included)
-    // keep their units' inclusive ancestry too.
-    crate::people::store::reancestor(conn, id, level, new.0)?;
+    // The unit, its descendants, their people, posts and staffing gaps take
+    // the new ancestors above the moved unit's level.
+    ancestry::rewrite_subtree(conn, id, level, new.0)?;
     let moved = OrgUnit {
         parent_id: Some(new_parent.id),
         ancestry: new,
@@ -381,7 +361,6 @@ pub fn move_unit(
     };
     history::record(conn, &moved, Change::Moved, on, now)?;
     coverage::on_move(conn, &unit, &moved, on)?;
-    staffing::reancestor(conn, id, level, new.0)?;
     // Volunteers beneath a moved group or team change grids.
     if level.number() > Level::Grid.number() {
         let grids = [old.at(Level::Grid), new.at(Level::Grid)];

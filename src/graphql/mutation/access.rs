@@ -133,15 +133,10 @@ impl AccessMutation {
                     "scopeId",
                 )?)),
             };
-            match policy::may_grant(&actor.viewer.grants(), input.role, &scope_ref) {
-                Decision::Allow => {}
-                Decision::Forbidden => {
-                    return Err(AppError::Forbidden(
-                        "your grants do not allow you to create that account".to_owned(),
-                    ))
-                }
-                Decision::Hidden => return Err(read::unit_not_found("scopeId")),
-            }
+            policy::may_grant(&actor.viewer.grants(), input.role, &scope_ref)
+                .answer("create that account", || {
+                    AppError::unit_not_found("scopeId")
+                })?;
             let account = store::create(
                 c,
                 &input.username,

@@ -14,7 +14,7 @@ use crate::graphql::types::coverage::Coverage;
 use crate::graphql::types::org_unit::page_cost;
 use crate::graphql::types::scalars::Date;
 use crate::tree::tally::Counted;
-use crate::tree::{read, UnitFilter};
+use crate::tree::UnitFilter;
 use chrono::NaiveDate;
 
 #[derive(Default)]
@@ -37,7 +37,7 @@ pub(super) async fn scope_unit(ctx: &Context<'_>, under: Option<ID>) -> Result<O
     let Some(id) = under else { return Ok(None) };
     let unit = load_unit(ctx, decode(&id, Kind::OrgUnit, "under")?, "under").await?;
     if ctx.visibility().sight(&unit.0) != Sight::Full {
-        return Err(read::unit_not_found("under").into());
+        return Err(AppError::unit_not_found("under").into());
     }
     Ok(Some(UnitRef::from(&unit.0)))
 }

@@ -26,7 +26,7 @@ impl TreeQuery {
     ) -> Result<Option<Node>> {
         match decode_any(&id, "id")? {
             (Kind::OrgUnit, n) => Ok(Some(Node::OrgUnit(load_unit(ctx, n, "id").await?))),
-            _ => Err(read::unit_not_found("id").into()),
+            _ => Err(AppError::unit_not_found("id").into()),
         }
     }
 
@@ -50,7 +50,7 @@ impl TreeQuery {
                     .read(move |c| read::find_by_code(c, &visibility, &code))
                     .await?;
                 Ok(Some(OrgUnit(
-                    found.ok_or_else(|| read::unit_not_found("code"))?,
+                    found.ok_or_else(|| AppError::unit_not_found("code"))?,
                 )))
             }
             _ => Err(AppError::bad_input("id", "give exactly one of id and code").into()),
@@ -83,7 +83,7 @@ impl TreeQuery {
                 // A breadcrumb (an ancestor of the viewer's scope) has no
                 // visible subtree of its own to list.
                 if ctx.visibility().sight(&unit.0) != Sight::Full {
-                    return Err(read::unit_not_found("under").into());
+                    return Err(AppError::unit_not_found("under").into());
                 }
                 Some((&unit.0).into())
             }
@@ -120,7 +120,7 @@ pub async fn load_unit(ctx: &Context<'_>, id: i64, field: &str) -> Result<OrgUni
         .db()
         .read(move |c| read::find(c, &visibility, id))
         .await?
-        .ok_or_else(|| read::unit_not_found(field))?;
+        .ok_or_else(|| AppError::unit_not_found(field))?;
     ctx.request().units.feed_one(unit.id, unit.clone()).await;
     Ok(OrgUnit(unit))
 }

@@ -332,7 +332,7 @@ impl OrgUnit {
     fn guard(&self, ctx: &Context<'_>) -> Result<()> {
         match ctx.visibility().sight(&self.0) {
             Sight::Full => Ok(()),
-            _ => Err(crate::tree::read::unit_not_found("id").into()),
+            _ => Err(crate::error::AppError::unit_not_found("id").into()),
         }
     }
 }

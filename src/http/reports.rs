@@ -3,16 +3,16 @@
 //! viewer (token in `Authorization`), under the same access rules as the API.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::people::PeopleExport;
-use super::{CoverageReport, Format};
+use crate::accounts::bearer::Caller;
 use crate::auth::policy::Sight;
 use crate::error::{AppError, AppResult};
-use crate::graphql::errors::http_error;
-use crate::graphql::ids::{decode, Kind};
+use crate::ids::{decode, Kind};
+use crate::report::people::PeopleExport;
+use crate::report::{CoverageReport, Format};
 use crate::tree::read;
 use crate::AppState;
 
@@ -47,9 +47,9 @@ pub async fn report(
     State(state): State<AppState>,
     Path(file): Path<String>,
     Query(params): Query<ReportParams>,
-    headers: HeaderMap,
+    caller: Result<Caller, AppError>,
 ) -> Response {
-    match build(state, &file, params, &headers).await {
+    match build(state, &file, params, caller).await {
         Ok((format, bytes)) => {
             let disposition = format!("attachment; filename=\"{file}\"");
             (
@@ -68,7 +68,7 @@ pub async fn report(
             )
                 .into_response()
         }
-        Err(e) => http_error(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -76,10 +76,10 @@ async fn build(
     state: AppState,
     file: &str,
     params: ReportParams,
-    headers: &HeaderMap,
+    caller: Result<Caller, AppError>,
 ) -> AppResult<(Format, Vec<u8>)> {
     let (kind, format) = report_of(file)?;
-    let viewer = crate::accounts::bearer::viewer_of(&state.auth, &state.db, headers).await?;
+    let Caller(viewer) = caller?;
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();
@@ -94,14 +94,13 @@ async fn build(
             {
                 None => None,
                 Some(key) => {
-                    let unit =
-                        match decode(&async_graphql::ID(key.to_owned()), Kind::OrgUnit, "under") {
-                            Ok(id) => read::find(c, &visibility, id)?,
-                            Err(_) => read::find_by_code(c, &visibility, key)?,
-                        };
+                    let unit = match decode(key, Kind::OrgUnit, "under") {
+                        Ok(id) => read::find(c, &visibility, id)?,
+                        Err(_) => read::find_by_code(c, &visibility, key)?,
+                    };
                     match unit {
                         Some(u) if visibility.sight(&u) == Sight::Full => Some(u),
-                        _ => return Err(read::unit_not_found("under")),
+                        _ => return Err(AppError::unit_not_found("under")),
                     }
                 }
             };

@@ -16,12 +16,12 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::errors::{error_codes, http_error, unavailable};
-use super::RequestContext;
-use crate::accounts::bearer::viewer_of;
+use crate::accounts::bearer::Caller;
 use crate::auth::policy::Role;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::graphql::errors::{error_codes, unavailable};
+use crate::graphql::RequestContext;
 use crate::metrics::Sender;
 use crate::AppState;
 
@@ -32,11 +32,12 @@ const REQUEST_ID: &str = "x-request-id";
 pub async fn graphql(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    caller: Result<Caller, AppError>,
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let viewer = match viewer_of(&state.auth, &state.db, &parts.headers).await {
-        Ok(v) => v,
+    let viewer = match caller {
+        Ok(Caller(v)) => v,
         Err(e) => return refused(&state, e),
     };
     let request = match intake(
@@ -64,7 +65,7 @@ pub async fn graphql(
             "mutations must be sent with POST",
             None,
         )]);
-        super::code_errors(&mut resp.errors);
+        crate::graphql::code_errors(&mut resp.errors);
         return (StatusCode::METHOD_NOT_ALLOWED, GraphQLResponse::from(resp)).into_response();
     }
     let request_id = parts
@@ -130,7 +131,7 @@ fn refused(state: &AppState, err: AppError) -> Response {
         std::time::Duration::ZERO,
         std::iter::once(err.code().to_owned()),
     );
-    http_error(err)
+    err.into_response()
 }
 
 /// Whether the viewer may send an upload: imports need a MANAGER or ADMIN
