@@ -38,7 +38,7 @@ impl GraphqlHarness {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(crate::AppError::internal)?;
+            .map_err(crate::error::AppError::internal)?;
         let mut config = Config::in_memory();
         // Every input comes from one address: no per-address limit here.
         config.auth.anonymous_per_minute = 1_000_000;
@@ -69,7 +69,7 @@ impl GraphqlHarness {
         ];
         Ok(GraphqlHarness {
             runtime,
-            router: crate::router(state),
+            router: crate::http::router(state),
             tokens,
         })
     }

@@ -22,89 +22,17 @@ pub mod limits;
 pub mod metrics;
 pub mod people;
 pub mod report;
-
-pub use http::MAX_REQUEST_BYTES;
+pub mod state;
 pub mod tree;
 
-use std::sync::Arc;
+pub use http::MAX_REQUEST_BYTES;
 
 use axum::Router;
 
-use crate::accounts::sessions::AuthService;
 pub use crate::config::Config;
-use crate::db::Db;
 pub use crate::error::{AppError, AppResult};
-use crate::graphql::AppSchema;
 pub use crate::http::router;
-use crate::metrics::Metrics;
-
-/// Runs pending migrations, then gives units from before history was kept
-/// the history their rows tell. Returns how many migrations ran.
-pub fn migrate(db: &Db) -> AppResult<usize> {
-    let applied = db.migrate()?;
-    db.write_blocking(|conn| tree::history::backfill_recorded(conn, chrono::Utc::now()))?;
-    db.write_blocking(tree::staffing::build_once)?;
-    Ok(applied)
-}
-
-/// What every handler shares: no globals, all here.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub schema: AppSchema,
-    pub auth: Arc<AuthService>,
-    pub metrics: Arc<Metrics>,
-    pub cors_origins: Arc<Vec<String>>,
-    /// What a request may cost (bodies, uploads, budgets).
-    pub limits: limits::Limits,
-    /// Bearer token `/metrics` asks for, when set.
-    pub metrics_token: Option<Arc<str>>,
-    /// Permits for anonymous executions (`Limits::anonymous_concurrency`).
-    pub anonymous_slots: Arc<tokio::sync::Semaphore>,
-}
-
-impl axum::extract::FromRef<AppState> for Db {
-    fn from_ref(state: &AppState) -> Db {
-        state.db.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Arc<AuthService> {
-    fn from_ref(state: &AppState) -> Arc<AuthService> {
-        state.auth.clone()
-    }
-}
-
-impl AppState {
-    /// Opens the database, runs pending migrations and builds the schema.
-    pub fn open(config: &Config) -> AppResult<AppState> {
-        let db = Db::connect(&config.database, &config.pool)?;
-        migrate(&db)?;
-        AppState::with_db(db, config)
-    }
-
-    /// The state around an already migrated database.
-    pub fn with_db(db: Db, config: &Config) -> AppResult<AppState> {
-        let auth = Arc::new(accounts::keys::auth_service(&db, &config.auth)?);
-        Ok(AppState {
-            schema: graphql::build_schema(
-                db.clone(),
-                auth.clone(),
-                config.auth.anonymous_introspection,
-                config.limits,
-            ),
-            limits: config.limits,
-            anonymous_slots: Arc::new(tokio::sync::Semaphore::new(
-                config.limits.anonymous_concurrency.max(1),
-            )),
-            metrics_token: config.metrics_token.clone().map(Arc::from),
-            metrics: Arc::new(Metrics::new(db.clone())),
-            cors_origins: Arc::new(config.cors_origins.clone()),
-            auth,
-            db,
-        })
-    }
-}
+pub use crate::state::{migrate, AppState};
 
 /// The whole HTTP app for `config`, as the binary serves it.
 pub fn build_app(config: &Config) -> AppResult<Router> {

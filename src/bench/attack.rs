@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::http::LoadQuery;
 use super::queries::INTROSPECTION;
-use crate::AppState;
+use crate::state::AppState;
 
 /// What the signed-in reader saw, and what the attackers got through.
 pub struct AttackFigures {
@@ -133,7 +133,8 @@ pub async fn run(
     let token: Arc<str> = format!("Bearer {}", super::http::bench_token(&state)?).into();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = crate::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        crate::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let url: Arc<str> = format!("http://{addr}/graphql").into();
     let bodies: Arc<Vec<Bytes>> = Arc::new(reads.bodies.into_iter().map(Bytes::from).collect());

@@ -15,7 +15,7 @@ use crate::auth::{Session, Viewer, Visibility};
 use crate::db::schema::org_units::dsl as u;
 use crate::db::Db;
 use crate::graphql::RequestContext;
-use crate::AppState;
+use crate::state::AppState;
 
 pub(crate) fn sample_ids(
     db: &Db,

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::accounts::bootstrap;
 use crate::auth::policy::Role;
-use crate::AppState;
+use crate::state::AppState;
 
 /// One query of the load test: a name and its GraphQL request bodies
 /// (used in turn, so targets vary).
@@ -68,7 +68,8 @@ pub async fn run(
     let token = Arc::new(format!("Bearer {}", bench_token(&state)?));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = crate::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        crate::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let url: Arc<str> = format!("http://{addr}/graphql").into();
     let mut out = Vec::new();

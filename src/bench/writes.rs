@@ -11,7 +11,7 @@ use super::queries::{Figures, CREATE, FORM, MOVE};
 use crate::auth::Viewer;
 use crate::db::schema::org_units::dsl as u;
 use crate::graphql::ids::{encode, Kind};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Times the writes `only` selects, `n` runs each, on villages and
 /// townships sampled by the caller.

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::unit_by_key;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Subcommand, Debug)]
 pub(super) enum AccountCommand {

@@ -169,7 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
-            let n = crate::migrate(&db)?;
+            let n = crate::state::migrate(&db)?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }
@@ -241,7 +241,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{name}: {report}");
                     Ok(())
                 }
-                Err(crate::AppError::Rejected { message, problems }) => {
+                Err(crate::error::AppError::Rejected { message, problems }) => {
                     eprintln!("{name}: {message}");
                     for p in problems {
                         eprintln!(
@@ -275,7 +275,7 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
         let db = state.db.clone();
         match tokio::task::spawn_blocking(move || demo::load(&db, 1)).await? {
             Ok(summary) => println!("loaded {summary}"),
-            Err(crate::AppError::Conflict { .. }) => {
+            Err(crate::error::AppError::Conflict { .. }) => {
                 println!("demo: the database already holds units; left as it is")
             }
             Err(e) => return Err(e.into()),
@@ -315,7 +315,8 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
         "grassroots listening on http://{}/ (GraphiQL), GraphQL at /graphql",
         listener.local_addr()?
     );
-    let app = crate::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        crate::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

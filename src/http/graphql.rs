@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::errors::{error_codes, unavailable};
 use crate::graphql::RequestContext;
 use crate::metrics::Sender;
-use crate::AppState;
+use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
 

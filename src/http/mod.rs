@@ -17,7 +17,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use self::graphql::graphql;
-use crate::AppState;
+use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -99,7 +99,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             sha2::Sha256::digest(g.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
         });
         if !matches {
-            return crate::AppError::Unauthenticated.into_response();
+            return crate::error::AppError::Unauthenticated.into_response();
         }
     }
     match state.metrics.render() {

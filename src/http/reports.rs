@@ -13,8 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{decode, Kind};
 use crate::report::people::PeopleExport;
 use crate::report::{CoverageReport, Format};
+use crate::state::AppState;
 use crate::tree::read;
-use crate::AppState;
 
 /// The query string.
 #[derive(Debug, Deserialize)]

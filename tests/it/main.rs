@@ -14,6 +14,7 @@ mod coverage_history;
 mod demo_county;
 mod hardening;
 mod import;
+mod layers;
 mod ops;
 mod people;
 mod postgres_only;

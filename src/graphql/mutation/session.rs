@@ -58,7 +58,7 @@ impl SessionMutation {
     /// to. True if there was one.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         let Some(account_id) = ctx.viewer().account_id() else {
-            return Err(crate::AppError::Unauthenticated.into());
+            return Err(crate::error::AppError::Unauthenticated.into());
         };
         let service = auth(ctx).clone();
         let request_id = ctx.request().request_id.clone();
@@ -81,9 +81,10 @@ impl SessionMutation {
         let viewer = ctx.viewer().clone();
         viewer.require_signed_in()?;
         let Some(account_id) = viewer.account_id() else {
-            return Err(
-                crate::AppError::Forbidden("only accounts have passwords".to_owned()).into(),
-            );
+            return Err(crate::error::AppError::Forbidden(
+                "only accounts have passwords".to_owned(),
+            )
+            .into());
         };
         let service = auth(ctx).clone();
         let request_id = ctx.request().request_id.clone();
