@@ -13,11 +13,12 @@ use crate::metrics::Metrics;
 use crate::{accounts, graphql, limits, tree};
 
 /// Runs pending migrations, then gives units from before history was kept
-/// the history their rows tell. Returns how many migrations ran.
+/// the history their rows tell, and rebuilds the stored staffing gaps when
+/// the rule set changed. Returns how many migrations ran.
 pub fn migrate(db: &Db) -> AppResult<usize> {
     let applied = db.migrate()?;
     db.write_blocking(|conn| tree::history::backfill_recorded(conn, chrono::Utc::now()))?;
-    db.write_blocking(tree::staffing::build_once)?;
+    db.write_blocking(tree::staffing::ensure_current)?;
     Ok(applied)
 }
 

@@ -2,9 +2,6 @@
 //! forms and team categories, with their Chinese labels and the rules that tie
 //! them to levels. Pure data; no I/O.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// Declares a SCREAMING_CASE enum stored as text, with `as_str`, `label`,
 /// `ALL` and `FromStr`, so that storage names, GraphQL names and labels live
 /// in one table per enum.
@@ -43,18 +40,18 @@ macro_rules! labelled_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::domain::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(UnknownValue { kind: stringify!($name), value: other.to_owned() }),
+                    other => Err($crate::domain::UnknownValue { kind: stringify!($name), value: other.to_owned() }),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

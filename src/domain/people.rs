@@ -1,12 +1,9 @@
 //! People and their posts (DESIGN.md §2): the vocabulary, which post fits
 //! which level, and how sensitive fields are masked. Pure data; no I/O.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::kinds::{labelled_enum, Level, UnknownValue};
+use super::kinds::{labelled_enum, Level};
 use crate::error::{AppError, AppResult};
 
 labelled_enum! {

@@ -1,38 +1,55 @@
 //! The staffing rules a county checks (DESIGN.md §2): each names the units
 //! that fail it.
 
-use super::kinds::{Level, OrgForm};
+use super::kinds::{labelled_enum, Level, OrgForm};
 use super::people::PositionRole;
 
-/// A staffing rule; `staffingGaps(rule:)` lists the units failing it.
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StaffingRule {
-    /// 网格"3+1+N": a grid without a grid head, a liaison cadre, or at least
-    /// one volunteer (in the grid or beneath it).
-    #[graphql(name = "GRID_3_1_N")]
-    Grid3Plus1PlusN,
-    /// A grid without an instructor (网格党组织指导员).
-    GridInstructor,
-    /// A village (community) without a linked township leader.
-    VillageLinkedLeader,
-    /// A township (sub-district) without a linked county leader.
-    TownshipLinkedLeader,
-    /// A volunteer team not led by a full or probationary party member.
-    TeamPartyLeader,
-    /// A unit with its own party organization but no active secretary (a
-    /// party group: no group leader).
-    SecretaryVacant,
+labelled_enum! {
+    /// A staffing rule; `staffingGaps(rule:)` lists the units failing it.
+    pub enum StaffingRule {
+        /// 网格"3+1+N": a grid without a grid head, a liaison cadre, or at
+        /// least one volunteer (in the grid or beneath it).
+        #[graphql(name = "GRID_3_1_N")]
+        #[serde(rename = "GRID_3_1_N")]
+        Grid3Plus1PlusN => ("GRID_3_1_N", "网格“3+1+N”配备不全"),
+        /// A grid without an instructor (网格党组织指导员).
+        GridInstructor => ("GRID_INSTRUCTOR", "网格未配指导员"),
+        /// A village (community) without a linked township leader.
+        VillageLinkedLeader => ("VILLAGE_LINKED_LEADER", "村（社区）未明确联点领导"),
+        /// A township (sub-district) without a linked county leader.
+        TownshipLinkedLeader => ("TOWNSHIP_LINKED_LEADER", "乡镇（街道）未明确联点县领导"),
+        /// A volunteer team not led by a full or probationary party member.
+        TeamPartyLeader => ("TEAM_PARTY_LEADER", "服务队非党员带队"),
+        /// A unit with its own party organization but no active secretary
+        /// (a party group: no group leader).
+        SecretaryVacant => ("SECRETARY_VACANT", "党组织书记（党小组长）空缺"),
+    }
 }
 
 impl StaffingRule {
-    pub const ALL: [StaffingRule; 6] = [
-        StaffingRule::Grid3Plus1PlusN,
-        StaffingRule::GridInstructor,
-        StaffingRule::VillageLinkedLeader,
-        StaffingRule::TownshipLinkedLeader,
-        StaffingRule::TeamPartyLeader,
-        StaffingRule::SecretaryVacant,
-    ];
+    /// The revision of what the rule checks. Raise it whenever the rule's
+    /// definition changes (`tree::staffing::computed`): the stored gaps of
+    /// every database are then rebuilt on its next start.
+    pub fn revision(self) -> u32 {
+        match self {
+            StaffingRule::Grid3Plus1PlusN
+            | StaffingRule::GridInstructor
+            | StaffingRule::VillageLinkedLeader
+            | StaffingRule::TownshipLinkedLeader
+            | StaffingRule::TeamPartyLeader
+            | StaffingRule::SecretaryVacant => 1,
+        }
+    }
+
+    /// The version of the whole rule set, as stored beside the gaps: every
+    /// rule's name and revision. A rule added, removed or revised changes it.
+    pub fn rule_set_version() -> String {
+        StaffingRule::ALL
+            .iter()
+            .map(|r| format!("{}@{}", r.as_str(), r.revision()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 
     /// The level the rule checks (`None`: levels 1–4, by form).
     pub fn level(self) -> Option<Level> {
@@ -52,30 +69,6 @@ impl StaffingRule {
             None => level != Level::VolunteerTeam,
         }
     }
-
-    /// The stored name (the GraphQL enum value).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffingRule::Grid3Plus1PlusN => "GRID_3_1_N",
-            StaffingRule::GridInstructor => "GRID_INSTRUCTOR",
-            StaffingRule::VillageLinkedLeader => "VILLAGE_LINKED_LEADER",
-            StaffingRule::TownshipLinkedLeader => "TOWNSHIP_LINKED_LEADER",
-            StaffingRule::TeamPartyLeader => "TEAM_PARTY_LEADER",
-            StaffingRule::SecretaryVacant => "SECRETARY_VACANT",
-        }
-    }
-
-    /// Its Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            StaffingRule::Grid3Plus1PlusN => "网格“3+1+N”配备不全",
-            StaffingRule::GridInstructor => "网格未配指导员",
-            StaffingRule::VillageLinkedLeader => "村（社区）未明确联点领导",
-            StaffingRule::TownshipLinkedLeader => "乡镇（街道）未明确联点县领导",
-            StaffingRule::TeamPartyLeader => "服务队非党员带队",
-            StaffingRule::SecretaryVacant => "党组织书记（党小组长）空缺",
-        }
-    }
 }
 
 /// The head a unit's organization needs: a secretary, or for a party
@@ -85,5 +78,26 @@ pub fn head_of(form: OrgForm) -> Option<PositionRole> {
         OrgForm::PartyGroup => Some(PositionRole::GroupLeader),
         f if f.is_own_organization() => Some(PositionRole::Secretary),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_set_version_names_every_rule_and_revision() {
+        let version = StaffingRule::rule_set_version();
+        for rule in StaffingRule::ALL {
+            assert!(version.contains(&format!("{}@{}", rule.as_str(), rule.revision())));
+        }
+        assert_eq!(
+            StaffingRule::from_name_or_label("grid_3_1_n"),
+            Some(StaffingRule::Grid3Plus1PlusN)
+        );
+        assert_eq!(
+            "SECRETARY_VACANT".parse(),
+            Ok(StaffingRule::SecretaryVacant)
+        );
     }
 }

@@ -173,7 +173,7 @@ pub fn refresh(conn: &mut DbConnection, ids: &[i64]) -> AppResult<()> {
         .distinct()
         .load(conn)?;
     let levels: Vec<Level> = levels.into_iter().filter_map(Level::from_number).collect();
-    for rule in StaffingRule::ALL {
+    for &rule in StaffingRule::ALL {
         if !levels.iter().any(|l| rule.applies_to(*l)) {
             continue;
         }
@@ -203,28 +203,40 @@ pub fn refresh_post(
     )
 }
 
-/// Fills the table the first time the server starts with it (migration 6
-/// creates it empty; afterwards the writes keep it).
-pub fn build_once(conn: &mut DbConnection) -> AppResult<()> {
+/// The settings key holding the version of the rule set the stored gaps
+/// were computed with.
+pub const RULES_VERSION_KEY: &str = "staffing_rules_version";
+
+/// Rebuilds the stored gaps when they were computed with another rule set
+/// (a rule added, removed or revised since, or never built): every
+/// database follows the rules of the binary that opens it. Returns whether
+/// it rebuilt.
+pub fn ensure_current(conn: &mut DbConnection) -> AppResult<bool> {
     use crate::db::schema::settings::dsl as s;
-    const BUILT: &str = "staffing_gaps_built";
-    let built: i64 = s::settings
-        .filter(s::key.eq(BUILT))
-        .count()
-        .get_result(conn)?;
-    if built == 0 {
-        refresh_all(conn)?;
-        diesel::insert_into(s::settings)
-            .values((s::key.eq(BUILT), s::value.eq("1")))
-            .execute(conn)?;
+    let current = StaffingRule::rule_set_version();
+    let stored: Option<String> = s::settings
+        .filter(s::key.eq(RULES_VERSION_KEY))
+        .select(s::value)
+        .first(conn)
+        .optional()?;
+    if stored.as_deref() == Some(current.as_str()) {
+        return Ok(false);
     }
-    Ok(())
+    refresh_all(conn)?;
+    // `staffing_gaps_built` marked the first build before versions were kept.
+    diesel::delete(s::settings.filter(s::key.eq_any([RULES_VERSION_KEY, "staffing_gaps_built"])))
+        .execute(conn)?;
+    diesel::insert_into(s::settings)
+        .values((s::key.eq(RULES_VERSION_KEY), s::value.eq(&current)))
+        .execute(conn)?;
+    tracing::info!(version = %current, "staffing gaps rebuilt for the current rule set");
+    Ok(true)
 }
 
 /// Recomputes every unit (after a bulk load, or when the table is new).
 pub fn refresh_all(conn: &mut DbConnection) -> AppResult<()> {
     diesel::delete(sg::staffing_gaps).execute(conn)?;
-    for rule in StaffingRule::ALL {
+    for &rule in StaffingRule::ALL {
         let mut q = u::org_units.into_boxed::<MultiBackend>();
         if let Some(level) = rule.level() {
             q = q.filter(u::level.eq(level.number()));

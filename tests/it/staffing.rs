@@ -233,3 +233,50 @@ async fn secretary_and_people_figures_follow_the_posts() {
         "{theirs}"
     );
 }
+
+/// A database whose gaps were computed by another rule set (an older
+/// binary, a rule added since) is rebuilt on its next start; one that is
+/// current is left alone.
+#[tokio::test]
+async fn a_changed_rule_set_rebuilds_the_stored_gaps() {
+    use diesel::prelude::*;
+    use grassroots::db::schema::{settings, staffing_gaps};
+    use grassroots::tree::staffing::RULES_VERSION_KEY;
+
+    let Some(app) = TestApp::spawn() else { return };
+    app.chain("甲").await;
+    let expected = counts(&summary(&app, None, None).await);
+    assert_eq!(expected, [1, 1, 1, 1, 1, 4]);
+    let db = app.state.db.clone();
+
+    // As an older binary left it: other rules, and gaps that no longer match.
+    db.write_blocking(|c| {
+        diesel::delete(staffing_gaps::table).execute(c)?;
+        diesel::update(settings::table.filter(settings::key.eq(RULES_VERSION_KEY)))
+            .set(settings::value.eq("GRID_3_1_N@0"))
+            .execute(c)?;
+        Ok(())
+    })
+    .expect("stale the gaps");
+    assert_eq!(counts(&summary(&app, None, None).await), [0; 6]);
+    grassroots::migrate(&db).expect("restart");
+    assert_eq!(counts(&summary(&app, None, None).await), expected);
+
+    // Current: a second start rebuilds nothing (a missing gap stays missing).
+    db.write_blocking(|c| Ok(diesel::delete(staffing_gaps::table).execute(c)?))
+        .expect("drop the gaps");
+    grassroots::migrate(&db).expect("restart");
+    assert_eq!(counts(&summary(&app, None, None).await), [0; 6]);
+    let stored: String = db
+        .read_blocking(|c| {
+            Ok(settings::table
+                .filter(settings::key.eq(RULES_VERSION_KEY))
+                .select(settings::value)
+                .first(c)?)
+        })
+        .expect("stored version");
+    assert_eq!(
+        stored,
+        grassroots::domain::staffing::StaffingRule::rule_set_version()
+    );
+}

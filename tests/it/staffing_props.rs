@@ -295,6 +295,8 @@ fn run(forms: Vec<u8>, statuses: Vec<u8>, ops: Vec<Op>) -> Result<(), TestCaseEr
             let list = app.ok("query($r: StaffingRule!) { staffingGaps(rule: $r, first: 100) { totalCount nodes { id } } }", json!({ "r": rule })).await;
             let got: BTreeSet<String> = list["staffingGaps"]["nodes"].as_array().into_iter().flatten()
                 .filter_map(|n| n["id"].as_str().map(str::to_owned)).collect();
+            // A rule the recount does not know fails here, not silently.
+            prop_assert!(want.contains_key(rule), "the recount has no rule {}", rule);
             let expected = want.get(rule).cloned().unwrap_or_default();
             prop_assert_eq!(&got, &expected, "{} after {:?}", rule, ops);
             prop_assert_eq!(row["count"].as_u64(), Some(expected.len() as u64), "{}", rule);
