@@ -6,8 +6,10 @@ use diesel::prelude::*;
 use super::store;
 use crate::auth::policy::{self, Decision, Grant, Role, Scope, UnitRef};
 use crate::auth::{Viewer, Visibility};
+use crate::db::ancestry::{self, Beneath, GrantsWithScopes};
 use crate::db::schema::grants::{self, dsl as g};
-use crate::db::DbConnection;
+use crate::db::schema::org_units::{self, dsl as u};
+use crate::db::{DbConnection, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::tree::read;
 
@@ -64,6 +66,20 @@ pub fn resolve(conn: &mut DbConnection, rows: &[GrantRow]) -> AppResult<Vec<Gran
         .collect()
 }
 
+/// The scope a grant at `scope_unit` has (`None`: the region); a unit
+/// that does not exist is NOT_FOUND on `scopeId`.
+pub fn scope_of(conn: &mut DbConnection, scope_unit: Option<i64>) -> AppResult<Scope> {
+    Ok(match scope_unit {
+        None => Scope::Region,
+        Some(id) => Scope::Unit(UnitRef::from(&read::get(
+            conn,
+            &Visibility::Everything,
+            id,
+            "scopeId",
+        )?)),
+    })
+}
+
 pub fn rows_of(conn: &mut DbConnection, account_id: i64) -> AppResult<Vec<GrantRow>> {
     Ok(g::grants
         .filter(g::account_id.eq(account_id))
@@ -76,14 +92,6 @@ pub fn rows_of(conn: &mut DbConnection, account_id: i64) -> AppResult<Vec<GrantR
 pub fn of_account(conn: &mut DbConnection, account_id: i64) -> AppResult<Vec<Grant>> {
     let rows = rows_of(conn, account_id)?;
     resolve(conn, &rows)
-}
-
-/// Every grant row (for listing, filtered by the caller).
-pub fn all_rows(conn: &mut DbConnection) -> AppResult<Vec<GrantRow>> {
-    Ok(g::grants
-        .order(g::id)
-        .select(GrantRow::as_select())
-        .load(conn)?)
 }
 
 pub fn find_row(conn: &mut DbConnection, id: i64) -> AppResult<Option<GrantRow>> {
@@ -128,15 +136,7 @@ pub fn grant(
             "nobody edits their own grants".to_owned(),
         ));
     }
-    let scope = match scope_unit {
-        None => Scope::Region,
-        Some(id) => Scope::Unit(UnitRef::from(&read::get(
-            conn,
-            &Visibility::Everything,
-            id,
-            "scopeId",
-        )?)),
-    };
+    let scope = scope_of(conn, scope_unit)?;
     refuse(
         policy::may_grant(&viewer.grants(), role, &scope),
         "grant that role there",
@@ -214,39 +214,125 @@ pub fn manages_account(
         .any(|g| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow))
 }
 
-/// The grants `viewer` manages (an ADMIN over each), at or beneath `under`
-/// when given, of `account` when given. Refuses viewers who manage nothing
-/// there.
-pub fn managed_by(
+/// Which grants a list is about.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GrantFilter {
+    /// Grants whose scope is this unit or beneath it (never region grants).
+    pub under: Option<i64>,
+    /// The grants of this account.
+    pub account: Option<i64>,
+}
+
+type Boxed<'a> = diesel::dsl::IntoBoxed<'a, GrantsWithScopesQuery, MultiBackend>;
+type GrantsWithScopesQuery = diesel::dsl::LeftJoinOn<
+    grants::table,
+    org_units::table,
+    diesel::dsl::Eq<diesel::dsl::Nullable<u::id>, g::scope_unit_id>,
+>;
+
+/// The grants a viewer manages that a filter keeps, decided once per
+/// request and then written as SQL as often as needed.
+struct Managed {
+    /// Where the viewer manages grants (`None`: everywhere).
+    scopes: Option<Vec<UnitRef>>,
+    under: Option<UnitRef>,
+    account: Option<i64>,
+}
+
+impl Managed {
+    /// Refuses viewers who manage nothing there.
+    fn of(conn: &mut DbConnection, viewer: &Viewer, filter: GrantFilter) -> AppResult<Managed> {
+        viewer.require_signed_in()?;
+        let mine = viewer.grants();
+        let under = filter
+            .under
+            .map(|id| read::get(conn, &Visibility::Everything, id, "under"))
+            .transpose()?;
+        match &under {
+            Some(u) => viewer.check(policy::ActionKind::ManageGrants, Some(u), "under")?,
+            None if !mine.iter().any(|g| g.role == Role::Admin) => {
+                return Err(AppError::Forbidden("this needs an ADMIN grant".to_owned()))
+            }
+            None => {}
+        }
+        Ok(Managed {
+            scopes: policy::grant_scopes(&mine),
+            under: under.as_ref().map(UnitRef::from),
+            account: filter.account,
+        })
+    }
+
+    fn query(&self) -> Boxed<'static> {
+        type In = GrantsWithScopes;
+        let mut q: Boxed<'static> = g::grants
+            .left_join(org_units::table.on(u::id.nullable().eq(g::scope_unit_id)))
+            .into_boxed();
+        if let Some(scopes) = &self.scopes {
+            let cond = scopes
+                .iter()
+                .map(|s| <org_units::table as Beneath<In>>::at_or_beneath(s.id, s.level))
+                .reduce(|a, b| Box::new(a.or(b)))
+                .unwrap_or_else(ancestry::never);
+            q = q.filter(cond);
+        }
+        if let Some(unit) = &self.under {
+            q = q.filter(<org_units::table as Beneath<In>>::at_or_beneath(
+                unit.id, unit.level,
+            ));
+        }
+        if let Some(account) = self.account {
+            q = q.filter(g::account_id.eq(account));
+        }
+        q
+    }
+}
+
+/// A page of the grants `viewer` manages, oldest first, after grant id
+/// `after`, and how many there are in all.
+pub fn managed_page(
     conn: &mut DbConnection,
     viewer: &Viewer,
-    under: Option<i64>,
-    account: Option<i64>,
-) -> AppResult<Vec<GrantRow>> {
-    viewer.require_signed_in()?;
-    let mine = viewer.grants();
-    let under_unit = under
-        .map(|id| read::get(conn, &Visibility::Everything, id, "under"))
-        .transpose()?;
-    match &under_unit {
-        Some(u) => viewer.check(policy::ActionKind::ManageGrants, Some(u), "under")?,
-        None if !mine.iter().any(|g| g.role == Role::Admin) => {
-            return Err(AppError::Forbidden("this needs an ADMIN grant".to_owned()))
-        }
-        None => {}
+    filter: GrantFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> AppResult<(Vec<GrantRow>, i64)> {
+    let managed = Managed::of(conn, viewer, filter)?;
+    let total: i64 = managed.query().count().get_result(conn)?;
+    let mut q = managed.query();
+    if let Some(after) = after {
+        q = q.filter(g::id.gt(after));
     }
-    let rows = all_rows(conn)?;
-    let resolved = resolve(conn, &rows)?;
-    Ok(rows
-        .into_iter()
-        .zip(resolved)
-        .filter(|(r, _)| account.is_none_or(|a| r.account_id == a))
-        .filter(|(_, g)| policy::may_grant(&mine, g.role, &g.scope) == Decision::Allow)
-        .filter(|(_, g)| match (&under_unit, &g.scope) {
-            (None, _) => true,
-            (Some(_), Scope::Region) => false,
-            (Some(u), Scope::Unit(s)) => s.id == u.id || s.ancestry.contains(u.id),
-        })
-        .map(|(r, _)| r)
-        .collect())
+    let rows = q
+        .order(g::id)
+        .limit(limit)
+        .select(GrantRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// A page of the accounts holding a grant `viewer` manages, by creation
+/// order, after account id `after`, and how many there are in all.
+pub fn managed_accounts_page(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    filter: GrantFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> AppResult<(Vec<store::Account>, i64)> {
+    let managed = Managed::of(conn, viewer, filter)?;
+    let total: i64 = managed
+        .query()
+        .select(diesel::dsl::count(g::account_id).aggregate_distinct())
+        .first(conn)?;
+    let mut q = managed.query();
+    if let Some(after) = after {
+        q = q.filter(g::account_id.gt(after));
+    }
+    let ids: Vec<i64> = q
+        .select(g::account_id)
+        .distinct()
+        .order(g::account_id)
+        .limit(limit)
+        .load(conn)?;
+    Ok((store::find_many(conn, &ids)?, total))
 }

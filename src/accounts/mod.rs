@@ -9,6 +9,7 @@ pub mod keys;
 mod limiter;
 pub mod sessions;
 pub mod store;
+pub mod write;
 
 pub use cache::{FamilyCache, SessionCache};
 pub use store::Account;

@@ -113,6 +113,18 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Option<Account>> {
         .optional()?)
 }
 
+/// The accounts of `ids` that exist, by id.
+pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(a::accounts
+        .filter(a::id.eq_any(ids))
+        .order(a::id)
+        .select(Account::as_select())
+        .load(conn)?)
+}
+
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> AppResult<Option<Account>> {
     Ok(a::accounts
         .filter(a::username.eq(username.trim()))

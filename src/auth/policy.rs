@@ -320,6 +320,36 @@ pub fn may_grant(grants: &[Grant], role: Role, scope: &Scope) -> Decision {
     }
 }
 
+/// Where `grants` may give and take grants of any role, as scopes: `None`
+/// for everywhere (a region ADMIN), else the scope units at and beneath
+/// which [`may_grant`] allows. The set form of `may_grant`, for lists
+/// narrowed in SQL.
+pub fn grant_scopes(grants: &[Grant]) -> Option<Vec<UnitRef>> {
+    let managing: Vec<&Grant> = grants
+        .iter()
+        .filter(|g| g.role == Role::Admin)
+        .filter(|g| {
+            let own = match &g.scope {
+                Scope::Region => None,
+                Scope::Unit(u) => Some(u),
+            };
+            grant_allows(g, ActionKind::ManageGrants, own)
+        })
+        .collect();
+    if managing.iter().any(|g| g.scope == Scope::Region) {
+        return None;
+    }
+    Some(
+        managing
+            .into_iter()
+            .filter_map(|g| match &g.scope {
+                Scope::Unit(u) => Some(*u),
+                Scope::Region => None,
+            })
+            .collect(),
+    )
+}
+
 /// The permission matrix as a Markdown table, for the README.
 pub fn matrix_markdown() -> String {
     let mut out =

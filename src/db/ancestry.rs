@@ -42,6 +42,16 @@ pub type PostsWithHolders = diesel::helper_types::InnerJoinQuerySource<
     super::schema::persons::table,
 >;
 
+/// Grants with their scope units (region grants have none).
+pub type GrantsWithScopes = diesel::helper_types::LeftJoinQuerySource<
+    super::schema::grants::table,
+    super::schema::org_units::table,
+    diesel::dsl::Eq<
+        diesel::dsl::Nullable<super::schema::org_units::id>,
+        super::schema::grants::scope_unit_id,
+    >,
+>;
+
 /// A table whose rows carry a unit's ancestry, seen from query source `QS`
 /// (the table itself, or a join that contains it).
 pub trait Beneath<QS: 'static = Self>: Sized {
@@ -173,7 +183,7 @@ macro_rules! ancestry_table {
     };
 }
 
-ancestry_table!(org_units, unit: id, Strict);
+ancestry_table!(org_units, unit: id, Strict, also: GrantsWithScopes);
 ancestry_table!(audit_log, unit: unit_id, Strict);
 ancestry_table!(staffing_gaps, unit: unit_id, Strict);
 ancestry_table!(persons, unit: unit_id, Inclusive);
@@ -228,7 +238,7 @@ mod tests {
     fn strict_tables_hold_ancestors_inclusive_ones_the_unit_too() {
         let village = unit(2, UnitType::Village, [Some(1), None, None, None]);
         assert_eq!(
-            org_units::table::slots(&village),
+            <org_units::table as Beneath>::slots(&village),
             [Some(1), None, None, None]
         );
         assert_eq!(
@@ -254,6 +264,6 @@ mod tests {
             [Some(1), Some(2), Some(3), Some(4)],
         );
         assert_eq!(persons::table::slots(&team), team.ancestry.0);
-        assert_eq!(org_units::table::slots(&team), team.ancestry.0);
+        assert_eq!(<org_units::table as Beneath>::slots(&team), team.ancestry.0);
     }
 }

@@ -316,3 +316,42 @@ async fn scoped_lists_cost_the_same_statements_as_the_regions() {
     }
     assert_eq!(costs[0], costs[1], "region vs scoped: {costs:?}");
 }
+
+/// `accounts` and `grants` page in SQL: a page of 20 costs the same
+/// statements whether the scope holds 5 accounts or 40, for a region ADMIN
+/// and a township ADMIN alike, and the totals count the whole list.
+#[tokio::test]
+async fn account_and_grant_pages_cost_a_constant_number_of_statements() {
+    let Some(app) = TestApp::spawn() else { return };
+    let t = app
+        .create(json!({ "unitType": "TOWNSHIP", "name": "镇", "orgForm": "COMMITTEE" }))
+        .await;
+    let v = app
+        .create(json!({ "parentId": t, "unitType": "VILLAGE", "name": "村", "orgForm": "BRANCH" }))
+        .await;
+    let township_admin = app.account("t-admin", Role::Admin, Some(&t));
+    let query = "query($u: ID) { accounts(under: $u, first: 20) { totalCount nodes { username } } grants(under: $u, first: 20) { totalCount nodes { id } } }";
+    let mut costs = Vec::new();
+    let mut made = 0;
+    for size in [5, 40] {
+        while made < size {
+            app.account(&format!("viewer-{made}"), Role::Viewer, Some(&v));
+            made += 1;
+        }
+        for token in [app.token.clone(), township_admin.clone()] {
+            app.gql_as(Some(&token), "{ me { id } }", json!({})).await;
+            let before = app.state.db.stats().statements();
+            let resp = app.gql_as(Some(&token), query, json!({ "u": t })).await;
+            costs.push(app.state.db.stats().statements() - before);
+            // The township ADMIN itself holds a grant at the township.
+            assert_eq!(resp["data"]["accounts"]["totalCount"], size + 1, "{resp}");
+            assert_eq!(resp["data"]["grants"]["totalCount"], size + 1, "{resp}");
+            let shown = resp["data"]["accounts"]["nodes"].as_array().map(Vec::len);
+            assert_eq!(shown, Some((size as usize + 1).min(20)), "{resp}");
+        }
+    }
+    assert!(
+        costs.iter().all(|c| *c == costs[0]),
+        "statements per page: {costs:?}"
+    );
+}

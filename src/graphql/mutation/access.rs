@@ -1,22 +1,18 @@
-//! Accounts and grants, managed by ADMINs inside their own scope.
+//! Accounts and grants, managed by ADMINs inside their own scope; the
+//! rules and the audit live in `accounts::write`.
 
 use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use serde_json::json;
 
-use crate::accounts::grants::{self, GrantRow};
+use crate::accounts::grants::Grantee;
 use crate::accounts::sessions::AuthService;
-use crate::accounts::store;
-use crate::audit::{self, Actor, AuditEntry};
-use crate::auth::policy::{self, Decision, Role, Scope, UnitRef};
-use crate::auth::Visibility;
-use crate::db::DbConnection;
-use crate::error::{AppError, AppResult};
+use crate::accounts::write::{self, NewAccount};
+use crate::auth::policy::Role;
+use crate::error::AppResult;
 use crate::graphql::context::write as run;
 use crate::graphql::ids::{decode, Kind};
 use crate::graphql::types::account::{Account, Grant};
-use crate::tree::read;
 
 #[derive(Default)]
 pub struct AccessMutation;
@@ -41,76 +37,7 @@ fn scope_id(id: Option<&ID>) -> AppResult<Option<i64>> {
         .transpose()
 }
 
-/// The scope a stored grant sits under, for the audit log.
-fn scope_unit(
-    conn: &mut DbConnection,
-    row: &GrantRow,
-) -> AppResult<Option<crate::domain::OrgUnit>> {
-    row.scope_unit_id
-        .map(|id| read::get(conn, &Visibility::Everything, id, "scopeId"))
-        .transpose()
-}
-
-fn audit_grant(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    action: &str,
-    row: &GrantRow,
-) -> AppResult<()> {
-    let unit = scope_unit(conn, row)?;
-    let what = json!({ "account": row.account_id, "role": row.role, "scope": row.scope_unit_id });
-    let target = crate::graphql::ids::encode(Kind::Grant, row.id).to_string();
-    let (before, after) = if action == "REVOKE_ROLE" {
-        (Some(&what), None)
-    } else {
-        (None, Some(&what))
-    };
-    audit::record(
-        conn,
-        &AuditEntry::new(actor, action, target, unit.as_ref(), before, after),
-    )
-}
-
-/// The viewer may manage `account_id`: an ADMIN over every grant it holds
-/// (an account without grants: a region ADMIN), and not themselves.
-fn may_manage(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    account_id: i64,
-    field: &str,
-) -> AppResult<()> {
-    let missing = || AppError::not_found(format!("no account found for {field}"));
-    if actor.viewer.account_id() == Some(account_id) {
-        return Err(AppError::Forbidden(
-            "nobody manages their own account here; use changePassword".to_owned(),
-        ));
-    }
-    // Both lookups run whether or not the account exists, so a missing
-    // account and one out of scope cost the same statements.
-    let found = store::find(conn, account_id)?;
-    let held = grants::of_account(conn, account_id)?;
-    found.ok_or_else(missing)?;
-    let mine = actor.viewer.grants();
-    // An account without grants belongs to the region.
-    let decisions: Vec<Decision> = if held.is_empty() {
-        vec![policy::may_grant(&mine, Role::Viewer, &Scope::Region)]
-    } else {
-        held.iter()
-            .map(|g| policy::may_grant(&mine, g.role, &g.scope))
-            .collect()
-    };
-    if decisions.iter().all(|d| *d == Decision::Allow) {
-        Ok(())
-    } else if decisions.iter().all(|d| *d == Decision::Hidden) {
-        Err(missing())
-    } else {
-        Err(AppError::Forbidden(
-            "that account holds grants outside your scope".to_owned(),
-        ))
-    }
-}
-
-fn service<'a>(ctx: &Context<'a>) -> Arc<AuthService> {
+fn service(ctx: &Context<'_>) -> Arc<AuthService> {
     ctx.data_unchecked::<Arc<AuthService>>().clone()
 }
 
@@ -122,47 +49,14 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: CreateAccountInput,
     ) -> Result<Account> {
-        let scope = scope_id(input.scope_id.as_ref())?;
-        let account = run(ctx, move |c, actor| {
-            let scope_ref = match scope {
-                None => Scope::Region,
-                Some(id) => Scope::Unit(UnitRef::from(&read::get(
-                    c,
-                    &Visibility::Everything,
-                    id,
-                    "scopeId",
-                )?)),
-            };
-            policy::may_grant(&actor.viewer.grants(), input.role, &scope_ref)
-                .answer("create that account", || {
-                    AppError::unit_not_found("scopeId")
-                })?;
-            let account = store::create(
-                c,
-                &input.username,
-                &input.display_name,
-                &input.password,
-                actor.now,
-            )?;
-            let target = crate::graphql::ids::encode(Kind::Account, account.id).to_string();
-            let after =
-                json!({ "username": account.username, "displayName": account.display_name });
-            audit::record(
-                c,
-                &AuditEntry::new(actor, "CREATE_ACCOUNT", target, None, None, Some(&after)),
-            )?;
-            let row = grants::grant(
-                c,
-                actor.viewer,
-                grants::Grantee::Created(account.id),
-                input.role,
-                scope,
-                actor.now,
-            )?;
-            audit_grant(c, actor, "GRANT_ROLE", &row)?;
-            Ok(account)
-        })
-        .await?;
+        let new = NewAccount {
+            scope_unit: scope_id(input.scope_id.as_ref())?,
+            username: input.username,
+            display_name: input.display_name,
+            password: input.password,
+            role: input.role,
+        };
+        let account = run(ctx, move |c, actor| write::create_account(c, actor, new)).await?;
         Ok(Account(account))
     }
 
@@ -175,24 +69,7 @@ impl AccessMutation {
     ) -> Result<Account> {
         let account_id = decode(&id, Kind::Account, "id")?;
         let account = run(ctx, move |c, actor| {
-            may_manage(c, actor, account_id, "id")?;
-            let before =
-                store::find(c, account_id)?.map(|a| json!({ "displayName": a.display_name }));
-            store::set_display_name(c, account_id, &display_name)?;
-            let target = crate::graphql::ids::encode(Kind::Account, account_id).to_string();
-            audit::record(
-                c,
-                &AuditEntry::new(
-                    actor,
-                    "UPDATE_ACCOUNT",
-                    target,
-                    None,
-                    before.as_ref(),
-                    Some(&json!({ "displayName": display_name.trim() })),
-                ),
-            )?;
-            store::find(c, account_id)?
-                .ok_or_else(|| AppError::not_found("no account found for id"))
+            write::rename_account(c, actor, account_id, &display_name)
         })
         .await?;
         Ok(Account(account))
@@ -209,28 +86,10 @@ impl AccessMutation {
         let account_id = decode(&id, Kind::Account, "id")?;
         let svc = service(ctx);
         let account = run(ctx, move |c, actor| {
-            may_manage(c, actor, account_id, "id")?;
-            store::set_disabled(c, account_id, disabled)?;
-            if disabled {
-                svc.void_all(c, account_id, actor.now)?;
-            }
-            svc.sessions.invalidate(&account_id);
-            let target = crate::graphql::ids::encode(Kind::Account, account_id).to_string();
-            audit::record(
-                c,
-                &AuditEntry::new(
-                    actor,
-                    "DISABLE_ACCOUNT",
-                    target,
-                    None,
-                    None,
-                    Some(&json!({ "disabled": disabled })),
-                ),
-            )?;
-            store::find(c, account_id)?
-                .ok_or_else(|| AppError::not_found("no account found for id"))
+            write::disable_account(c, actor, &svc, account_id, disabled)
         })
         .await?;
+        service(ctx).sessions.invalidate(&account_id);
         Ok(Account(account))
     }
 
@@ -247,19 +106,10 @@ impl AccessMutation {
         let scope = self::scope_id(scope_id.as_ref())?;
         let svc = service(ctx);
         let row = run(ctx, move |c, actor| {
-            let row = grants::grant(
-                c,
-                actor.viewer,
-                grants::Grantee::Managed(account),
-                role,
-                scope,
-                actor.now,
-            )?;
-            audit_grant(c, actor, "GRANT_ROLE", &row)?;
-            svc.sessions.invalidate(&account);
-            Ok(row)
+            write::grant_role(c, actor, Grantee::Managed(account), role, scope)
         })
         .await?;
+        svc.sessions.invalidate(&account);
         Ok(Grant(row))
     }
 
@@ -267,13 +117,8 @@ impl AccessMutation {
     async fn revoke_role(&self, ctx: &Context<'_>, grant_id: ID) -> Result<Grant> {
         let id = decode(&grant_id, Kind::Grant, "grantId")?;
         let svc = service(ctx);
-        let row = run(ctx, move |c, actor| {
-            let row = grants::revoke(c, actor.viewer, id)?;
-            audit_grant(c, actor, "REVOKE_ROLE", &row)?;
-            svc.sessions.invalidate(&row.account_id);
-            Ok(row)
-        })
-        .await?;
+        let row = run(ctx, move |c, actor| write::revoke_role(c, actor, id)).await?;
+        svc.sessions.invalidate(&row.account_id);
         Ok(Grant(row))
     }
 }

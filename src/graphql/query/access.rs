@@ -4,7 +4,8 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{grants, store};
+use crate::accounts::grants::{self, GrantFilter};
+use crate::accounts::store;
 use crate::audit::{self, AuditFilter};
 use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
@@ -83,27 +84,21 @@ impl AccessQuery {
             .map(|id| decode(&id, Kind::OrgUnit, "under"))
             .transpose()?;
         let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let filter = GrantFilter {
+            under,
+            account: None,
+        };
         let (items, total) = ctx
             .db()
             .read(move |c| {
-                let mut ids: Vec<i64> = grants::managed_by(c, &viewer, under, None)?
-                    .into_iter()
-                    .map(|r| r.account_id)
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                let total = ids.len() as i64;
-                let mut accounts = Vec::new();
-                for id in ids
-                    .into_iter()
-                    .filter(|id| page.after.is_none_or(|a| *id > a))
-                    .take(page.fetch_limit() as usize)
-                {
-                    if let Some(a) = store::find(c, id)? {
-                        accounts.push(a);
-                    }
-                }
-                Ok((page.finish(accounts), total))
+                let (rows, total) = grants::managed_accounts_page(
+                    c,
+                    &viewer,
+                    filter,
+                    page.after,
+                    page.fetch_limit(),
+                )?;
+                Ok((page.finish(rows), total))
             })
             .await?;
         Ok(connection(items, total, |a| a.id, Account))
@@ -128,16 +123,12 @@ impl AccessQuery {
             .map(|id| decode(&id, Kind::Account, "account"))
             .transpose()?;
         let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let filter = GrantFilter { under, account };
         let (items, total) = ctx
             .db()
             .read(move |c| {
-                let matching = grants::managed_by(c, &viewer, under, account)?;
-                let total = matching.len() as i64;
-                let rows: Vec<_> = matching
-                    .into_iter()
-                    .filter(|r| page.after.is_none_or(|a| r.id > a))
-                    .take(page.fetch_limit() as usize)
-                    .collect();
+                let (rows, total) =
+                    grants::managed_page(c, &viewer, filter, page.after, page.fetch_limit())?;
                 Ok((page.finish(rows), total))
             })
             .await?;
