@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_graphql::Context;
 
-use super::loaders::{SubtreeCountsLoader, UnitLoader};
+use super::loaders::{PersonLoader, PostsLoader, SubtreeCountsLoader, UnitLoader};
 use crate::auth::{Viewer, Visibility};
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -31,6 +31,8 @@ pub struct RequestContext {
     pub client: String,
     pub units: DataLoader<UnitLoader, HashMapCache>,
     pub subtree_counts: DataLoader<SubtreeCountsLoader, HashMapCache>,
+    pub posts: DataLoader<PostsLoader, HashMapCache>,
+    pub people: DataLoader<PersonLoader, HashMapCache>,
 }
 
 impl RequestContext {
@@ -49,7 +51,19 @@ impl RequestContext {
             )
             .delay(BATCH_WINDOW),
             subtree_counts: DataLoader::with_cache(
-                SubtreeCountsLoader { db },
+                SubtreeCountsLoader { db: db.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_WINDOW),
+            posts: DataLoader::with_cache(
+                PostsLoader { db: db.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_WINDOW),
+            people: DataLoader::with_cache(
+                PersonLoader { db },
                 tokio::spawn,
                 HashMapCache::default(),
             )

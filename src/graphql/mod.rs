@@ -1,6 +1,7 @@
 //! The GraphQL API: schema, limits, types, loaders and error codes.
 
 pub mod budget;
+pub mod connection;
 pub mod context;
 pub mod errors;
 pub mod ids;

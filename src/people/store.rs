@@ -244,6 +244,27 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Option<Person>> {
     row.map(Person::try_from).transpose()
 }
 
+/// The people of `ids` that exist.
+pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Person>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<PersonRow> = p::persons
+        .filter(p::id.eq_any(ids))
+        .select(PersonRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Person::try_from).collect()
+}
+
+/// Whose posts to list: some people's, or some units'.
+#[derive(Debug, Clone, Copy)]
+pub enum PostsOf<'a> {
+    /// Posts held by these people.
+    Persons(&'a [i64]),
+    /// Posts in these units.
+    Units(&'a [i64]),
+}
+
 /// One post.
 pub fn find_position(conn: &mut DbConnection, id: i64) -> AppResult<Option<Position>> {
     let row: Option<PositionRow> = ps::positions
@@ -254,21 +275,21 @@ pub fn find_position(conn: &mut DbConnection, id: i64) -> AppResult<Option<Posit
     row.map(Position::try_from).transpose()
 }
 
-/// The posts of a person, or of a unit, optionally held on a day and of a role.
+/// The posts of some people or some units, optionally held on a day and
+/// of a role, in the order they started: one statement.
 pub fn positions_of(
     conn: &mut DbConnection,
-    person: Option<i64>,
-    unit: Option<i64>,
+    of: PostsOf<'_>,
     role: Option<PositionRole>,
     active_on: Option<NaiveDate>,
 ) -> AppResult<Vec<Position>> {
     let mut q = ps::positions.into_boxed::<crate::db::MultiBackend>();
-    if let Some(id) = person {
-        q = q.filter(ps::person_id.eq(id));
-    }
-    if let Some(id) = unit {
-        q = q.filter(ps::unit_id.eq(id));
-    }
+    q = match of {
+        PostsOf::Persons([id]) => q.filter(ps::person_id.eq(*id)),
+        PostsOf::Persons(ids) => q.filter(ps::person_id.eq_any(ids)),
+        PostsOf::Units([id]) => q.filter(ps::unit_id.eq(*id)),
+        PostsOf::Units(ids) => q.filter(ps::unit_id.eq_any(ids)),
+    };
     if let Some(r) = role {
         q = q.filter(ps::role.eq(r.as_str()));
     }

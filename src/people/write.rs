@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::store::{self, PersonRow};
+use super::store::{self, PersonRow, PostsOf};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
@@ -231,7 +231,7 @@ pub fn update_person(
 /// Removes a person and their ended posts; refused while they hold a post.
 pub fn remove_person(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult<Person> {
     let (person, unit) = managed_person(conn, actor, id)?;
-    let held = store::positions_of(conn, Some(id), None, None, None)?;
+    let held = store::positions_of(conn, PostsOf::Persons(&[id]), None, None)?;
     if let Some(post) = held.iter().find(|x| x.ended_on.is_none()) {
         return Err(AppError::conflict(format!(
             "{} still holds a post ({}); end it first",
@@ -295,7 +295,12 @@ pub fn start_position(
     }
     let started_on = new.started_on.unwrap_or(today);
     rules::not_future("startedOn", Some(started_on), today)?;
-    let current = store::positions_of(conn, None, Some(unit.id), Some(new.role), Some(today))?;
+    let current = store::positions_of(
+        conn,
+        PostsOf::Units(&[unit.id]),
+        Some(new.role),
+        Some(today),
+    )?;
     if current
         .iter()
         .any(|x| x.person_id == person.id && x.ended_on.is_none())

@@ -311,3 +311,52 @@ async fn people_move_with_their_units() {
         json!([{ "name": "网格员" }])
     );
 }
+
+/// `persons { nodes { positions { person } } }` and a unit page's
+/// `positions` load through the request's loaders: 10 people or 40, the
+/// same number of statements.
+#[tokio::test]
+async fn posts_of_a_page_cost_a_constant_number_of_statements() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, v, g, _, team] = app.chain("甲").await;
+    let query = "query($u: ID!) {
+        persons(under: $u, first: 100) { nodes { name positions { role person { name } unit { name } } } }
+        orgUnits(under: $u, first: 100) { nodes { name positions(role: VOLUNTEER) { person { name } } } }
+    }";
+    let mut costs = Vec::new();
+    let mut made = 0;
+    for size in [10, 40] {
+        while made < size {
+            let who = person(&app, &g, &format!("志愿者{made}"), "NON_PARTY").await;
+            app.ok(
+                START,
+                json!({ "input": { "personId": who, "unitId": team, "role": "VOLUNTEER", "startedOn": "2022-01-01" } }),
+            )
+            .await;
+            made += 1;
+        }
+        let before = app.state.db.stats().statements();
+        let data = app.ok(query, json!({ "u": t })).await;
+        costs.push(app.state.db.stats().statements() - before);
+        let people = data["persons"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(people.len(), size);
+        assert!(
+            people
+                .iter()
+                .all(|p| p["positions"][0]["person"]["name"] == p["name"]),
+            "{data}"
+        );
+        let volunteers = data["orgUnits"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| u["positions"].as_array().map_or(0, Vec::len))
+            .sum::<usize>();
+        assert_eq!(volunteers, size, "{data}");
+    }
+    let _ = v;
+    assert_eq!(costs[0], costs[1], "statements per page: {costs:?}");
+}

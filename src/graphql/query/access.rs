@@ -1,6 +1,5 @@
 //! Queries about accounts, grants and the audit log.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -11,8 +10,9 @@ use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
 use crate::domain::{Page, PageOf};
 use crate::error::AppError;
+use crate::graphql::connection::{connection, cursor_id, ConnectionOf, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::ids::{decode, decode_cursor, Kind, UnitCursor};
+use crate::graphql::ids::{decode, Kind};
 use crate::graphql::types::account::{Account, Grant};
 use crate::graphql::types::audit_entry::AuditEntry;
 use crate::tree::read;
@@ -28,33 +28,11 @@ pub struct ListTotals {
 }
 
 /// A page of accounts.
-pub type AccountConnection = Connection<UnitCursor, Account, ListTotals, EmptyFields>;
+pub type AccountConnection = ConnectionOf<Account, ListTotals>;
 /// A page of grants.
-pub type GrantConnection = Connection<UnitCursor, Grant, ListTotals, EmptyFields>;
+pub type GrantConnection = ConnectionOf<Grant, ListTotals>;
 /// A page of audit log lines, newest first.
-pub type AuditEntryConnection = Connection<UnitCursor, AuditEntry, ListTotals, EmptyFields>;
-
-fn connection<T, N>(
-    page: PageOf<T>,
-    total: i64,
-    id: impl Fn(&T) -> i64,
-    wrap: impl Fn(T) -> N,
-) -> Connection<UnitCursor, N, ListTotals, EmptyFields>
-where
-    N: async_graphql::OutputType,
-{
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ListTotals { total_count: total },
-    );
-    conn.edges.extend(
-        page.items
-            .into_iter()
-            .map(|item| Edge::new(UnitCursor(id(&item)), wrap(item))),
-    );
-    conn
-}
+pub type AuditEntryConnection = ConnectionOf<AuditEntry, ListTotals>;
 
 #[Object]
 impl AccessQuery {
@@ -83,7 +61,7 @@ impl AccessQuery {
         let under = under
             .map(|id| decode(&id, Kind::OrgUnit, "under"))
             .transpose()?;
-        let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let page = PageArgs::forward(first, after).page::<Account>()?;
         let filter = GrantFilter {
             under,
             account: None,
@@ -101,7 +79,7 @@ impl AccessQuery {
                 Ok((page.finish(rows), total))
             })
             .await?;
-        Ok(connection(items, total, |a| a.id, Account))
+        Ok(connection(items, ListTotals { total_count: total }))
     }
 
     /// Grants an ADMIN manages: those at or beneath the ADMIN's scope (and
@@ -122,7 +100,7 @@ impl AccessQuery {
         let account = account
             .map(|id| decode(&id, Kind::Account, "account"))
             .transpose()?;
-        let page = Page::new(first, decode_cursor(after.as_deref(), "after")?, None, None)?;
+        let page = PageArgs::forward(first, after).page::<Grant>()?;
         let filter = GrantFilter { under, account };
         let (items, total) = ctx
             .db()
@@ -132,7 +110,7 @@ impl AccessQuery {
                 Ok((page.finish(rows), total))
             })
             .await?;
-        Ok(connection(items, total, |g| g.id, Grant))
+        Ok(connection(items, ListTotals { total_count: total }))
     }
 
     /// The audit log of a scope, newest first (ADMINs of that scope).
@@ -156,7 +134,9 @@ impl AccessQuery {
         let account = account
             .map(|id| decode(&id, Kind::Account, "account"))
             .transpose()?;
-        let page = Page::new(first, None, None, decode_cursor(after.as_deref(), "after")?)?;
+        // Newest first: `after` walks towards older lines, as `before` would.
+        let before = cursor_id::<AuditEntry>(after.as_deref(), "after")?;
+        let page = Page::new(first, None, None, before)?;
         let (rows, total) = ctx
             .db()
             .read(move |c| {
@@ -186,6 +166,6 @@ impl AccessQuery {
                 ))
             })
             .await?;
-        Ok(connection(rows, total, |r| r.id, AuditEntry))
+        Ok(connection(rows, ListTotals { total_count: total }))
     }
 }

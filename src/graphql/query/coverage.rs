@@ -94,17 +94,7 @@ impl CoverageQuery {
             gaps: Some(reason),
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 
     /// Active management units (levels 1–4) with no active child: where the
@@ -128,16 +118,6 @@ impl CoverageQuery {
             childless: true,
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 }

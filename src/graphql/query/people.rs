@@ -1,17 +1,18 @@
 //! People queries: one person, and lists narrowed by the viewer's scope.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, ID};
 
 use super::coverage::scope_unit;
 use crate::auth::policy::Sight;
 use crate::domain::people::{PoliticalStatus, PositionRole};
-use crate::domain::Page;
 use crate::error::AppError;
+use crate::graphql::connection::{connection, PageArgs};
 use crate::graphql::context::{now, ContextExt};
-use crate::graphql::ids::{decode, decode_cursor, Kind, UnitCursor};
+use crate::graphql::ids::{decode, Kind};
+use crate::graphql::loaders::{prefetch_posts, Holder};
 use crate::graphql::types::person::{Person, PersonConnection, PersonListTotals};
 use crate::graphql::types::scalars::Date;
+use crate::people::store::PostsOf;
 use crate::people::{store, PersonFilter};
 
 #[derive(Default)]
@@ -21,14 +22,9 @@ pub struct PeopleQuery;
 pub async fn person_connection(
     ctx: &Context<'_>,
     filter: PersonFilter,
-    (first, after, last, before): (Option<i32>, Option<String>, Option<i32>, Option<String>),
+    args: PageArgs,
 ) -> Result<PersonConnection> {
-    let page = Page::new(
-        first,
-        decode_cursor(after.as_deref(), "after")?,
-        last,
-        decode_cursor(before.as_deref(), "before")?,
-    )?;
+    let page = args.page::<Person>()?;
     let visibility = ctx.visibility();
     let today = now().date_naive();
     let f = filter.clone();
@@ -36,18 +32,9 @@ pub async fn person_connection(
         .db()
         .read(move |c| store::list(c, &visibility, &f, page, today))
         .await?;
-    let mut conn = Connection::with_additional_fields(
-        result.has_previous_page,
-        result.has_next_page,
-        PersonListTotals { filter },
-    );
-    conn.edges.extend(
-        result
-            .items
-            .into_iter()
-            .map(|x| Edge::new(UnitCursor(x.id), Person(x))),
-    );
-    Ok(conn)
+    let holders: Vec<Holder> = result.items.iter().map(|p| Holder::Person(p.id)).collect();
+    prefetch_posts(ctx, &holders).await?;
+    Ok(connection(result, PersonListTotals { filter }))
 }
 
 #[Object]
@@ -77,7 +64,7 @@ impl PeopleQuery {
         let pid = person.id;
         let posts = ctx
             .db()
-            .read(move |c| store::positions_of(c, Some(pid), None, None, None))
+            .read(move |c| store::positions_of(c, PostsOf::Persons(&[pid]), None, None))
             .await?;
         let units = ctx
             .request()
@@ -124,6 +111,6 @@ impl PeopleQuery {
             active_on: active_on.map(|d| d.0),
             unit: None,
         };
-        person_connection(ctx, filter, (first, after, last, before)).await
+        person_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 }

@@ -54,17 +54,7 @@ impl StaffingQuery {
             staffing: Some(rule),
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 
     /// The secretaries of one level (default `VILLAGE`, the level of the

@@ -98,17 +98,7 @@ impl TreeQuery {
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 }
 

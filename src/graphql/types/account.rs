@@ -14,6 +14,8 @@ use crate::graphql::query::load_unit;
 /// An account that signs in with a username and password.
 pub struct Account(pub AccountRow);
 
+crate::graphql::connection::listed!(Account, AccountRow, "Account");
+
 #[Object]
 impl Account {
     /// Opaque global id.
@@ -69,6 +71,8 @@ impl Account {
 
 /// A role at a scope: one unit and its subtree, or (no scope unit) the region.
 pub struct Grant(pub GrantRow);
+
+crate::graphql::connection::listed!(Grant, GrantRow, "Grant");
 
 #[Object]
 impl Grant {

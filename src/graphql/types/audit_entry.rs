@@ -29,6 +29,8 @@ async fn scoped(ctx: &Context<'_>, json: Option<&str>) -> Result<Option<String>>
 /// Who did what, when, to what, with the state before and after.
 pub struct AuditEntry(pub AuditRow);
 
+crate::graphql::connection::listed!(AuditEntry, AuditRow, "AuditEntry");
+
 #[Object]
 impl AuditEntry {
     /// Opaque global id.

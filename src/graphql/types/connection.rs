@@ -1,17 +1,18 @@
 //! `OrgUnitConnection`: a Relay connection over units, with `totalCount`
 //! computed only when asked for.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, Result};
 
 use super::org_unit::OrgUnit;
-use crate::domain::{self, Page};
+use crate::domain;
+pub use crate::graphql::connection::PageArgs;
+use crate::graphql::connection::{connection, ConnectionOf};
 use crate::graphql::context::ContextExt;
-use crate::graphql::ids::{decode_cursor, UnitCursor};
+use crate::graphql::loaders::{prefetch_posts, Holder};
 use crate::tree::{read, UnitFilter};
 
 /// A page of units.
-pub type OrgUnitConnection = Connection<UnitCursor, OrgUnit, UnitListTotals, EmptyFields>;
+pub type OrgUnitConnection = ConnectionOf<OrgUnit, UnitListTotals>;
 
 /// The list-wide fields of an `OrgUnitConnection`.
 pub struct UnitListTotals {
@@ -31,27 +32,13 @@ impl UnitListTotals {
     }
 }
 
-/// Relay's paging arguments, as every unit list takes them.
-#[derive(Debug, Clone, Default)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
-}
-
 /// Loads one page of `filter` and wraps it as a connection.
 pub async fn unit_connection(
     ctx: &Context<'_>,
     filter: UnitFilter,
     args: PageArgs,
 ) -> Result<OrgUnitConnection> {
-    let page = Page::new(
-        args.first,
-        decode_cursor(args.after.as_deref(), "after")?,
-        args.last,
-        decode_cursor(args.before.as_deref(), "before")?,
-    )?;
+    let page = args.page::<OrgUnit>()?;
     let visibility = ctx.visibility();
     let query_filter = filter.clone();
     let result = ctx
@@ -59,18 +46,7 @@ pub async fn unit_connection(
         .read(move |c| read::list(c, &visibility, &query_filter, page))
         .await?;
     prefetch(ctx, &result.items).await?;
-    let mut conn = Connection::with_additional_fields(
-        result.has_previous_page,
-        result.has_next_page,
-        UnitListTotals { filter },
-    );
-    conn.edges.extend(
-        result
-            .items
-            .into_iter()
-            .map(|u| Edge::new(UnitCursor(u.id), OrgUnit(u))),
-    );
-    Ok(conn)
+    Ok(connection(result, UnitListTotals { filter }))
 }
 
 /// Loads, in one batch each, the related units and subtree counts the
@@ -99,6 +75,8 @@ async fn prefetch(ctx: &Context<'_>, units: &[domain::OrgUnit]) -> Result<()> {
         related.dedup();
         ctx.request().units.load_many(related).await?;
     }
+    let holders: Vec<Holder> = units.iter().map(|u| Holder::Unit(u.id)).collect();
+    prefetch_posts(ctx, &holders).await?;
     if wants("subtreeCounts") {
         let keys: Vec<_> = units.iter().map(|u| (u.id, u.level())).collect();
         ctx.request().subtree_counts.load_many(keys).await?;

@@ -14,6 +14,7 @@ use crate::domain::people::PositionRole;
 use crate::domain::{self, Level, OrgForm, TeamCategory, UnitStatus, UnitType};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{encode, Kind};
+use crate::graphql::loaders::{Holder, PostsKey};
 use crate::people;
 use crate::tree::UnitFilter;
 
@@ -22,6 +23,8 @@ use crate::tree::UnitFilter;
 /// party-member-led volunteer team.
 #[derive(Debug, Clone)]
 pub struct OrgUnit(pub domain::OrgUnit);
+
+crate::graphql::connection::listed!(OrgUnit, domain::OrgUnit, "OrgUnit");
 
 /// A unit of the organization tree (组织单元): a township or sub-district,
 /// a village or community, a grid, a building or courtyard group, or a
@@ -141,14 +144,17 @@ impl OrgUnit {
         #[graphql(desc = "Only this post.")] role: Option<PositionRole>,
     ) -> Result<Vec<Position>> {
         self.guard(ctx)?;
-        let id = self.0.id;
-        let posts = ctx
-            .db()
-            .read(move |c| {
-                people::store::positions_of(c, None, Some(id), role, active_on.map(|d| d.0))
-            })
-            .await?;
-        Ok(posts.into_iter().map(Position).collect())
+        let key = PostsKey {
+            holder: Holder::Unit(self.0.id),
+            role,
+            active_on: active_on.map(|d| d.0),
+        };
+        let posts = ctx.request().posts.load_one(key).await?;
+        Ok(posts
+            .unwrap_or_default()
+            .into_iter()
+            .map(Position)
+            .collect())
     }
 
     /// The people who live in or belong to this unit, in creation order.
@@ -166,7 +172,12 @@ impl OrgUnit {
             unit: Some(self.0.id),
             ..Default::default()
         };
-        crate::graphql::query::person_connection(ctx, filter, (first, after, last, before)).await
+        crate::graphql::query::person_connection(
+            ctx,
+            filter,
+            PageArgs::new(first, after, last, before),
+        )
+        .await
     }
 
     /// The units directly below, in creation order.
@@ -188,17 +199,7 @@ impl OrgUnit {
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 
     /// Every unit beneath this one (at any depth), in creation order.
@@ -229,17 +230,7 @@ impl OrgUnit {
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };
-        unit_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
     }
 
     /// Active units beneath this one, per level.

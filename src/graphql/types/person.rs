@@ -3,7 +3,6 @@
 //! are sensitive: only those who manage the person's unit read them whole.
 
 use crate::auth::policy::Sight;
-use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, Object, Result, ID};
 use chrono::Datelike;
 
@@ -12,12 +11,16 @@ use super::position::Position;
 use super::scalars::Date;
 use crate::auth::policy::ActionKind;
 use crate::domain::people::{self, age_on, mask_phone, EducationLevel, Gender, PoliticalStatus};
+use crate::graphql::connection::ConnectionOf;
 use crate::graphql::context::{now, ContextExt};
-use crate::graphql::ids::{encode, Kind, UnitCursor};
+use crate::graphql::ids::{encode, Kind};
+use crate::graphql::loaders::{Holder, PostsKey};
 use crate::people::{store, PersonFilter};
 
 /// A person of the tree (人员).
 pub struct Person(pub people::Person);
+
+crate::graphql::connection::listed!(Person, people::Person, "Person");
 
 impl Person {
     /// Whether the viewer reads this person's sensitive fields masked: yes
@@ -123,11 +126,12 @@ impl Person {
         ctx: &Context<'_>,
         #[graphql(desc = "Only posts held on this day.")] active_on: Option<Date>,
     ) -> Result<Vec<Position>> {
-        let id = self.0.id;
-        let posts = ctx
-            .db()
-            .read(move |c| store::positions_of(c, Some(id), None, None, active_on.map(|d| d.0)))
-            .await?;
+        let key = PostsKey {
+            holder: Holder::Person(self.0.id),
+            role: None,
+            active_on: active_on.map(|d| d.0),
+        };
+        let posts = ctx.request().posts.load_one(key).await?.unwrap_or_default();
         // Only posts in units the viewer sees in full: a post elsewhere
         // (a linked leader's in another township) is not theirs to see,
         // not even its role or dates.
@@ -150,7 +154,7 @@ impl Person {
 }
 
 /// A page of people.
-pub type PersonConnection = Connection<UnitCursor, Person, PersonListTotals, EmptyFields>;
+pub type PersonConnection = ConnectionOf<Person, PersonListTotals>;
 
 /// The list-wide fields of a `PersonConnection`.
 pub struct PersonListTotals {

@@ -9,7 +9,6 @@ use super::scalars::Date;
 use crate::domain::people::{self, PositionRole};
 use crate::graphql::context::{now, ContextExt};
 use crate::graphql::ids::{encode, Kind};
-use crate::people::store;
 
 /// A post held by a person in a unit.
 pub struct Position(pub people::Position);
@@ -55,10 +54,10 @@ impl Position {
     }
     /// Who holds it (their sensitive fields masked unless the viewer manages their unit).
     async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let id = self.0.person_id;
         Ok(ctx
-            .db()
-            .read(move |c| store::find(c, id))
+            .request()
+            .people
+            .load_one(self.0.person_id)
             .await?
             .map(Person))
     }

@@ -1,0 +1,170 @@
+//! The one Relay connection: every paged list (units, people, accounts,
+//! grants, audit lines) is a [`ConnectionOf`] its node type, with cursors
+//! typed by that type, so a cursor of one list is refused by another, in
+//! Rust and on the wire.
+
+use std::marker::PhantomData;
+
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
+use async_graphql::{ObjectType, OutputType};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use crate::domain::{Page, PageOf};
+use crate::error::{AppError, AppResult};
+
+/// A GraphQL node type that lists page through, ordered by its rows' ids.
+pub trait Listed: OutputType + Sized {
+    /// What the service layer hands back.
+    type Row;
+    /// The name a cursor of this list carries.
+    const NAME: &'static str;
+    /// The row's id: its position in the list.
+    fn id(row: &Self::Row) -> i64;
+    fn wrap(row: Self::Row) -> Self;
+}
+
+/// Makes a node type `Listed`: `listed!(Type, Row, "Name")` for a
+/// newtype `Type(Row)` whose rows have an `id` field.
+macro_rules! listed {
+    ($node:ident, $row:ty, $name:literal) => {
+        impl $crate::graphql::connection::Listed for $node {
+            type Row = $row;
+            const NAME: &'static str = $name;
+            fn id(row: &Self::Row) -> i64 {
+                row.id
+            }
+            fn wrap(row: Self::Row) -> Self {
+                $node(row)
+            }
+        }
+    };
+}
+pub(crate) use listed;
+
+/// The position of a row in a list of `T`.
+pub struct Cursor<T> {
+    pub id: i64,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Cursor<T> {
+    pub fn new(id: i64) -> Self {
+        Cursor {
+            id,
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T: Listed> CursorType for Cursor<T> {
+    type Error = AppError;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let bad = || AppError::bad_input("after", "not a cursor of this list");
+        let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let text = String::from_utf8(raw).map_err(|_| bad())?;
+        let rest = text
+            .strip_prefix(T::NAME)
+            .and_then(|r| r.strip_prefix(':'))
+            .ok_or_else(bad)?;
+        Ok(Cursor::new(rest.parse().map_err(|_| bad())?))
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", T::NAME, self.id))
+    }
+}
+
+/// A page of `T`, with `Totals` as its list-wide fields.
+pub type ConnectionOf<T, Totals> = Connection<Cursor<T>, T, Totals, EmptyFields>;
+
+/// Relay's paging arguments, as every list takes them.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    /// The four arguments as a list field takes them.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> PageArgs {
+        PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    /// Forward only (`first`/`after`).
+    pub fn forward(first: Option<i32>, after: Option<String>) -> PageArgs {
+        PageArgs {
+            first,
+            after,
+            ..PageArgs::default()
+        }
+    }
+
+    /// The page these arguments ask of a list of `T`; `BAD_USER_INPUT` on
+    /// the argument at fault (a size out of range, a cursor of another list).
+    pub fn page<T: Listed>(&self) -> AppResult<Page> {
+        Page::new(
+            self.first,
+            cursor_id::<T>(self.after.as_deref(), "after")?,
+            self.last,
+            cursor_id::<T>(self.before.as_deref(), "before")?,
+        )
+    }
+}
+
+/// The id a cursor argument of a list of `T` points at.
+pub fn cursor_id<T: Listed>(cursor: Option<&str>, field: &str) -> AppResult<Option<i64>> {
+    cursor
+        .map(|c| {
+            Cursor::<T>::decode_cursor(c).map(|c| c.id).map_err(|_| {
+                AppError::bad_input(field, format!("{field} is not a cursor of this list"))
+            })
+        })
+        .transpose()
+}
+
+/// Wraps a loaded page as a connection.
+pub fn connection<T, Totals>(page: PageOf<T::Row>, totals: Totals) -> ConnectionOf<T, Totals>
+where
+    T: Listed,
+    Totals: ObjectType,
+{
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, totals);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|row| Edge::new(Cursor::new(T::id(&row)), T::wrap(row))),
+    );
+    conn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::types::account::Account;
+    use crate::graphql::types::org_unit::OrgUnit;
+
+    #[test]
+    fn cursors_belong_to_their_list() {
+        let c = Cursor::<OrgUnit>::new(7).encode_cursor();
+        assert_eq!(cursor_id::<OrgUnit>(Some(&c), "after").unwrap(), Some(7));
+        let err = cursor_id::<Account>(Some(&c), "before").unwrap_err();
+        assert_eq!(err.field(), Some("before"));
+        assert!(cursor_id::<OrgUnit>(Some("zz"), "after").is_err());
+        assert_eq!(cursor_id::<OrgUnit>(None, "after").unwrap(), None);
+    }
+}
