@@ -1,4 +1,4 @@
-//! The one error type of the server (DESIGN.md §4). Resolvers raise it with
+//! The one error type of the server (docs/design.md §4). Resolvers raise it with
 //! `?`; `graphql::errors` turns it into `extensions.code` (and `field`) in
 //! one place, and nothing else decides what a client sees of an error.
 

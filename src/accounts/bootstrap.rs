@@ -41,7 +41,7 @@ type Named = (i64, String);
 /// One demo account: username, role, scope name.
 pub type DemoAccount = (&'static str, Role, String);
 
-/// The demo accounts of DESIGN.md's access model, on the demo county:
+/// The demo accounts of docs/design.md's access model, on the demo county:
 /// `demo-county` (ADMIN of the region), `demo-township` (ADMIN of 上梅街道),
 /// `demo-village` (MANAGER of its first community), `demo-grid` (VIEWER of
 /// that community's first grid). Existing ones are left as they are.

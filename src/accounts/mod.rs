@@ -1,4 +1,4 @@
-//! Accounts and their grants (DESIGN.md §3): storage, sign-in sessions and
+//! Accounts and their grants (docs/design.md §3): storage, sign-in sessions and
 //! the short-lived cache of who holds what.
 
 pub mod bearer;

@@ -1,4 +1,4 @@
-//! Access: who is asking, and what they may see and do (DESIGN.md §3).
+//! Access: who is asking, and what they may see and do (docs/design.md §3).
 //!
 //! Every read goes through a [`Visibility`] (applied inside the SQL of
 //! every list and count, and to every unit loaded by id), and every write

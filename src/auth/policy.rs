@@ -1,4 +1,4 @@
-//! The access policy (DESIGN.md §3) as pure functions: from a viewer's
+//! The access policy (docs/design.md §3) as pure functions: from a viewer's
 //! grants and where the target sits, allow, refuse (`FORBIDDEN`), or hide
 //! (`NOT_FOUND`). Resolvers ask; they never decide on their own.
 

@@ -1,4 +1,4 @@
-//! Organizational coverage (DESIGN.md §1): which management units have a
+//! Organizational coverage (docs/design.md §1): which management units have a
 //! party organization, counted by units — never by adding up organizations.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The vocabulary of the tree (DESIGN.md §1): levels, unit types, organization
+//! The vocabulary of the tree (docs/design.md §1): levels, unit types, organization
 //! forms and team categories, with their Chinese labels and the rules that tie
 //! them to levels. Pure data; no I/O.
 
@@ -182,7 +182,7 @@ labelled_enum! {
 }
 
 impl OrgForm {
-    /// Whether this form may be used by a unit at `level` (DESIGN.md §1).
+    /// Whether this form may be used by a unit at `level` (docs/design.md §1).
     pub fn allowed_at(self, level: Level) -> bool {
         let n = level.number();
         match self {

@@ -1,4 +1,4 @@
-//! People and their posts (DESIGN.md §2): the vocabulary, which post fits
+//! People and their posts (docs/design.md §2): the vocabulary, which post fits
 //! which level, and how sensitive fields are masked. Pure data; no I/O.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

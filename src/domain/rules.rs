@@ -1,4 +1,4 @@
-//! The rules of DESIGN.md §1 that every write must keep, as pure functions
+//! The rules of docs/design.md §1 that every write must keep, as pure functions
 //! over the facts a write has loaded. Each failure names the input field.
 
 use chrono::NaiveDate;

@@ -1,4 +1,4 @@
-//! The staffing rules a county checks (DESIGN.md §2): each names the units
+//! The staffing rules a county checks (docs/design.md §2): each names the units
 //! that fail it.
 
 use super::kinds::{labelled_enum, Level, OrgForm};

@@ -1,4 +1,4 @@
-//! The one place errors get their `extensions.code` (DESIGN.md §4).
+//! The one place errors get their `extensions.code` (docs/design.md §4).
 //!
 //! Resolvers raise [`AppError`] with `?`; async-graphql keeps it as the
 //! error's source, and this extension reads it back to set `code` and

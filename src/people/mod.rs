@@ -1,4 +1,4 @@
-//! People of the tree and the posts they hold (DESIGN.md §2): reads narrowed
+//! People of the tree and the posts they hold (docs/design.md §2): reads narrowed
 //! by visibility, writes under `ManagePeople` at the unit, every write audited.
 
 pub mod stats;

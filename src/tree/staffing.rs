@@ -1,4 +1,4 @@
-//! The staffing rules (DESIGN.md §2) over units and posts. Which units fail
+//! The staffing rules (docs/design.md §2) over units and posts. Which units fail
 //! which rule is stored in `staffing_gaps`, refreshed by every write that
 //! can change it (a post started or ended, a person's status, a unit's
 //! form, creation, dissolution, a move), so `staffingSummary` counts index

@@ -2,7 +2,7 @@
 //! account, two at one unit among them), and what `node`, `orgUnits`,
 //! `totalCount`, `coverage`, `dashboard`, code lookups, moves with unknown
 //! ids, a person's posts and the people export answer, against an oracle
-//! that knows only the tree and DESIGN.md §3; a write the oracle forbids is
+//! that knows only the tree and docs/design.md §3; a write the oracle forbids is
 //! refused with nothing written.
 
 use std::collections::BTreeSet;
@@ -133,7 +133,7 @@ fn breadcrumbs(case: &Case, full: &BTreeSet<usize>) -> BTreeSet<usize> {
 }
 
 /// The oracle for writes: (create under, edit descriptive, dissolve) on a
-/// node, by DESIGN.md §3 alone.
+/// node, by docs/design.md §3 alone.
 fn may_write(case: &Case, kind: u8, target: usize) -> bool {
     let t = &case.nodes[target];
     case.grants.iter().any(|(role, scope)| {

@@ -1,4 +1,4 @@
-//! People and posts through the HTTP API: the rules of DESIGN.md §2, who may
+//! People and posts through the HTTP API: the rules of docs/design.md §2, who may
 //! manage whom, masking for viewers, and lists narrowed by scope.
 
 use grassroots::auth::policy::Role;

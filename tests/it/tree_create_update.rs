@@ -1,4 +1,4 @@
-//! Creating and editing units: every rule of DESIGN.md §1, each with its
+//! Creating and editing units: every rule of docs/design.md §1, each with its
 //! error code and field.
 
 use crate::common::TestApp;
