@@ -70,6 +70,71 @@ pub fn decode(text: &str, kind: Kind, field: &str) -> AppResult<i64> {
     }
 }
 
+/// An id of one kind of entity, as a type of its own: a unit id cannot be
+/// passed where a person id is expected.
+pub trait Id: Copy + Sized {
+    /// The entity kind its global id names.
+    const KIND: Kind;
+    fn new(id: i64) -> Self;
+    fn get(self) -> i64;
+
+    /// The opaque global id.
+    fn encode(self) -> String {
+        encode(Self::KIND, self.get())
+    }
+
+    /// The id a global id names, or `BAD_USER_INPUT` on `field` when it is
+    /// malformed or names another kind.
+    fn decode(text: &str, field: &str) -> AppResult<Self> {
+        decode(text, Self::KIND, field).map(Self::new)
+    }
+}
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident => $kind:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl Id for $name {
+            const KIND: Kind = Kind::$kind;
+            fn new(id: i64) -> Self {
+                $name(id)
+            }
+            fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A unit of the tree.
+    UnitId => OrgUnit
+);
+id_type!(
+    /// A person.
+    PersonId => Person
+);
+id_type!(
+    /// A post (任职).
+    PositionId => Position
+);
+id_type!(
+    /// An account.
+    AccountId => Account
+);
+id_type!(
+    /// A grant.
+    GrantId => Grant
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +148,8 @@ mod tests {
         let person = encode(Kind::Person, 7);
         let err = decode(&person, Kind::OrgUnit, "unitId").unwrap_err();
         assert_eq!(err.field(), Some("unitId"));
+        assert_eq!(PersonId::decode(&person, "personId").unwrap(), PersonId(7));
+        assert!(UnitId::decode(&person, "unitId").is_err());
+        assert_eq!(UnitId(3).encode(), encode(Kind::OrgUnit, 3));
     }
 }

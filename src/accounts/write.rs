@@ -14,7 +14,7 @@ use crate::auth::Visibility;
 use crate::db::DbConnection;
 use crate::domain::OrgUnit;
 use crate::error::{AppError, AppResult};
-use crate::ids::{encode, Kind};
+use crate::ids::{encode, AccountId, GrantId, Id, Kind};
 use crate::tree::read;
 
 /// What `createAccount` takes.
@@ -72,9 +72,10 @@ pub fn create_account(
 pub fn rename_account(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    account_id: i64,
+    account_id: AccountId,
     display_name: &str,
 ) -> AppResult<Account> {
+    let account_id = account_id.get();
     let before = may_manage(conn, actor, account_id, "id")?;
     store::set_display_name(conn, account_id, display_name)?;
     let after = found(conn, account_id)?;
@@ -99,9 +100,10 @@ pub fn disable_account(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
     auth: &AuthService,
-    account_id: i64,
+    account_id: AccountId,
     disabled: bool,
 ) -> AppResult<Account> {
+    let account_id = account_id.get();
     may_manage(conn, actor, account_id, "id")?;
     store::set_disabled(conn, account_id, disabled)?;
     if disabled {
@@ -139,9 +141,9 @@ pub fn grant_role(
 pub fn revoke_role(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    grant_id: i64,
+    grant_id: GrantId,
 ) -> AppResult<GrantRow> {
-    let row = grants::revoke(conn, actor.viewer, grant_id)?;
+    let row = grants::revoke(conn, actor.viewer, grant_id.get())?;
     audit_grant(conn, actor, "REVOKE_ROLE", &row)?;
     Ok(row)
 }

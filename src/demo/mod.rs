@@ -18,6 +18,7 @@ pub use self::load::{load, DemoSummary};
 use crate::db::models::OrgUnitRow;
 use crate::domain::OrgForm;
 use crate::error::AppResult;
+use crate::ids::UnitId;
 
 /// Same seed, same county.
 const SEED: u64 = 0x4e48_3433_3133_3232;
@@ -133,7 +134,7 @@ pub async fn small_tree(db: &crate::db::Db) -> AppResult<Vec<i64>> {
                 if unit_type == UnitType::Village {
                     villages.push(unit.id);
                 }
-                parent = Some(unit.id);
+                parent = Some(UnitId(unit.id));
             }
         }
         Ok(villages)

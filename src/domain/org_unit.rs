@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType};
+use crate::ids::UnitId;
 
 /// A unit's strict ancestors, one slot per level 1–4 (`None` where the unit
 /// sits at or above that level).
@@ -60,6 +61,11 @@ pub struct OrgUnit {
 impl OrgUnit {
     pub fn level(&self) -> Level {
         self.unit_type.level()
+    }
+
+    /// Its id, typed.
+    pub fn unit_id(&self) -> UnitId {
+        UnitId(self.id)
     }
 
     pub fn is_active(&self) -> bool {

@@ -4,7 +4,7 @@ use async_graphql::ID;
 
 use crate::error::AppResult;
 
-pub use crate::ids::Kind;
+pub use crate::ids::{AccountId, GrantId, Id, Kind, PersonId, PositionId, UnitId};
 
 /// `OrgUnit:42` → an opaque, URL-safe id.
 pub fn encode(kind: Kind, id: i64) -> ID {
@@ -14,6 +14,11 @@ pub fn encode(kind: Kind, id: i64) -> ID {
 /// Any global id, or `BAD_USER_INPUT` naming `field`.
 pub fn decode_any(id: &ID, field: &str) -> AppResult<(Kind, i64)> {
     crate::ids::decode_any(id.as_str(), field)
+}
+
+/// The typed id a GraphQL `ID` argument names (`field` for errors).
+pub fn id_of<T: Id>(id: &ID, field: &str) -> AppResult<T> {
+    T::decode(id.as_str(), field)
 }
 
 /// A global id that must be of `kind`.

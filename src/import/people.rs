@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::domain::people::{EducationLevel, Gender, PoliticalStatus, PositionRole};
 use crate::domain::{OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
+use crate::ids::PersonId;
 use crate::people::{store, write};
 use crate::tree::read;
 
@@ -186,7 +187,7 @@ fn apply_row(
         political_status: Some(status),
         status_since: status_since.map_or(Patch::Keep, Patch::Set),
         capable_talent: capable,
-        unit_id: Some(unit.id),
+        unit_id: Some(unit.unit_id()),
         notes: text("notes"),
     };
     // Decide access before anything is matched: whether a name, birth
@@ -217,7 +218,7 @@ fn apply_row(
         ),
         Some(id) => {
             let current = store::find(conn, id)?;
-            let next = write::update_person(conn, actor, id, input)?;
+            let next = write::update_person(conn, actor, PersonId(id), input)?;
             let changed = current.as_ref() != Some(&next);
             (
                 id,
@@ -242,8 +243,8 @@ fn apply_row(
                 conn,
                 actor,
                 write::NewPosition {
-                    person_id: person,
-                    unit_id: post_unit.id,
+                    person_id: PersonId(person),
+                    unit_id: post_unit.unit_id(),
                     role,
                     started_on,
                     also_village_director: director.unwrap_or(false),

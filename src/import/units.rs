@@ -196,12 +196,12 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
             conn,
             actor,
             write::NewUnit {
-                parent_id: parent.as_ref().map(|p| p.id),
+                parent_id: parent.as_ref().map(OrgUnit::unit_id),
                 unit_type: r.unit_type,
                 name: r.name.clone(),
                 code: Some(r.code.clone()),
                 org_form: r.org_form,
-                host_unit_id: host.as_ref().map(|h| h.id),
+                host_unit_id: host.as_ref().map(OrgUnit::unit_id),
                 team_category: r.team_category,
                 founded_on: r.founded_on,
                 service_station: text("service_station"),
@@ -215,7 +215,7 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
     let mut outcome = Outcome::Unchanged;
     match (&parent, existing.parent_id) {
         (Some(p), current) if current != Some(p.id) => {
-            write::move_unit(conn, actor, existing.id, p.id, None)?;
+            write::move_unit(conn, actor, existing.unit_id(), p.unit_id(), None)?;
             outcome = Outcome::Updated;
         }
         (None, Some(_)) => {
@@ -236,7 +236,7 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
         code: Patch::Keep,
         org_form: differs(r.org_form, existing.org_form),
         host_unit_id: match &host {
-            Some(h) if existing.host_unit_id != Some(h.id) => Patch::Set(h.id),
+            Some(h) if existing.host_unit_id != Some(h.id) => Patch::Set(h.unit_id()),
             _ => Patch::Keep,
         },
         team_category: differs(r.team_category, existing.team_category),
@@ -250,7 +250,7 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
         effective_on: None,
     };
     if patch.changes_something() {
-        write::update(conn, actor, existing.id, patch)?;
+        write::update(conn, actor, existing.unit_id(), patch)?;
         outcome = Outcome::Updated;
     }
     Ok(outcome)

@@ -18,7 +18,7 @@ use crate::domain::people::{
 };
 use crate::domain::{rules, Level, OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
-use crate::ids::{encode, Kind};
+use crate::ids::{encode, Id, Kind, PersonId, PositionId, UnitId};
 use crate::tree::read;
 
 /// A person's fields, as `createPerson` takes them and `updatePerson`
@@ -33,7 +33,7 @@ pub struct PersonInput {
     pub political_status: Option<PoliticalStatus>,
     pub status_since: Patch<NaiveDate>,
     pub capable_talent: Option<bool>,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub notes: Patch<String>,
 }
 
@@ -41,10 +41,10 @@ pub struct PersonInput {
 fn managed_unit(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: UnitId,
     field: &str,
 ) -> AppResult<OrgUnit> {
-    let unit = read::get(conn, &Visibility::Everything, id, field)?;
+    let unit = read::get(conn, &Visibility::Everything, id.get(), field)?;
     actor
         .viewer
         .check(ActionKind::ManagePeople, Some(&unit), field)?;
@@ -146,7 +146,7 @@ pub fn create_person(
         political_status: input.political_status.unwrap_or(PoliticalStatus::NonParty),
         status_since: None,
         capable_talent: false,
-        unit_id,
+        unit_id: unit_id.get(),
         notes: None,
         created_at: actor.now,
         updated_at: actor.now,
@@ -189,15 +189,16 @@ fn managed_person(
 pub fn update_person(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: PersonId,
     input: PersonInput,
 ) -> AppResult<Person> {
+    let id = id.get();
     let (current, mut unit) = managed_person(conn, actor, id)?;
     let mut next = current.clone();
-    if let Some(to) = input.unit_id.filter(|u| *u != current.unit_id) {
+    if let Some(to) = input.unit_id.filter(|u| u.get() != current.unit_id) {
         unit = managed_unit(conn, actor, to, "unitId")?;
         rules::active(&unit)?;
-        next.unit_id = to;
+        next.unit_id = to.get();
     }
     apply(&mut next, input, actor.now.date_naive())?;
     if next == current {
@@ -229,7 +230,12 @@ pub fn update_person(
 }
 
 /// Removes a person and their ended posts; refused while they hold a post.
-pub fn remove_person(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> AppResult<Person> {
+pub fn remove_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: PersonId,
+) -> AppResult<Person> {
+    let id = id.get();
     let (person, unit) = managed_person(conn, actor, id)?;
     let held = store::positions_of(conn, PostsOf::Persons(&[id]), None, None)?;
     if let Some(post) = held.iter().find(|x| x.ended_on.is_none()) {
@@ -248,8 +254,8 @@ pub fn remove_person(conn: &mut DbConnection, actor: &Actor<'_>, id: i64) -> App
 /// What `startPosition` takes.
 #[derive(Debug, Clone)]
 pub struct NewPosition {
-    pub person_id: i64,
-    pub unit_id: i64,
+    pub person_id: PersonId,
+    pub unit_id: UnitId,
     pub role: PositionRole,
     pub started_on: Option<NaiveDate>,
     pub also_village_director: bool,
@@ -280,8 +286,8 @@ pub fn start_position(
     let today = actor.now.date_naive();
     let unit = managed_unit(conn, actor, new.unit_id, "unitId")?;
     rules::active(&unit)?;
-    let person =
-        store::find(conn, new.person_id)?.ok_or_else(|| AppError::not_found("no such person"))?;
+    let person = store::find(conn, new.person_id.get())?
+        .ok_or_else(|| AppError::not_found("no such person"))?;
     let home = store::unit_of(conn, person.unit_id)?;
     seen(actor, &home, "no such person")?;
     role_fits(new.role, unit.level())?;
@@ -361,9 +367,10 @@ pub fn start_position(
 pub fn end_position(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: PositionId,
     on: Option<NaiveDate>,
 ) -> AppResult<Position> {
+    let id = id.get();
     let post =
         store::find_position(conn, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
     let unit = store::unit_of(conn, post.unit_id)?;

@@ -13,17 +13,18 @@ use crate::db::schema::org_units::dsl as u;
 use crate::db::DbConnection;
 use crate::domain::{rules, OrgUnit};
 use crate::error::AppResult;
+use crate::ids::{Id, UnitId};
 
 /// Dissolves a unit (soft delete): it keeps its history, drops out of counts
 /// and can get no new children. Its children must be moved or dissolved first.
 pub fn dissolve(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: UnitId,
     on: NaiveDate,
     reason: &str,
 ) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
+    let (viewer, now, id) = (actor.viewer, actor.now, id.get());
     let unit = read::get(conn, &Visibility::Everything, id, "id")?;
     viewer.authorize(Action::Dissolve(&unit))?;
     let children = read::active_children(conn, id)?;
@@ -62,10 +63,10 @@ pub fn dissolve(
 pub fn restore(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: UnitId,
     effective_on: Option<NaiveDate>,
 ) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
+    let (viewer, now, id) = (actor.viewer, actor.now, id.get());
     let unit = read::get(conn, &Visibility::Everything, id, "id")?;
     viewer.authorize(Action::Restore(&unit))?;
     let parent = unit

@@ -17,16 +17,17 @@ use crate::db::{ancestry, DbConnection};
 use crate::domain::history::UnitState;
 use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
 use crate::error::{AppError, AppResult};
+use crate::ids::{Id, UnitId};
 
 /// What `createOrgUnit` takes.
 #[derive(Debug, Clone)]
 pub struct NewUnit {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
     pub unit_type: UnitType,
     pub name: String,
     pub code: Option<String>,
     pub org_form: Option<OrgForm>,
-    pub host_unit_id: Option<i64>,
+    pub host_unit_id: Option<UnitId>,
     pub team_category: Option<TeamCategory>,
     pub founded_on: Option<NaiveDate>,
     pub service_station: Option<String>,
@@ -43,7 +44,7 @@ pub struct UnitPatch {
     pub name: Option<String>,
     pub code: Patch<String>,
     pub org_form: Option<OrgForm>,
-    pub host_unit_id: Patch<i64>,
+    pub host_unit_id: Patch<UnitId>,
     pub team_category: Option<TeamCategory>,
     pub founded_on: Patch<NaiveDate>,
     pub service_station: Patch<String>,
@@ -105,7 +106,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
     let (viewer, now) = (actor.viewer, actor.now);
     let parent = input
         .parent_id
-        .map(|id| read::get(conn, &Visibility::Everything, id, "parentId"))
+        .map(|id| read::get(conn, &Visibility::Everything, id.get(), "parentId"))
         .transpose()?;
     viewer.authorize(Action::CreateUnder(parent.as_ref()))?;
     rules::placement(input.unit_type, parent.as_ref(), "parentId")?;
@@ -115,7 +116,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
         .map(Ancestry::for_child_of)
         .unwrap_or_default();
     let org_form = rules::org_form(level, input.org_form)?;
-    let host = load_host(conn, viewer, input.host_unit_id)?;
+    let host = load_host(conn, viewer, input.host_unit_id.map(UnitId::get))?;
     let mut unit = OrgUnit {
         id: 0,
         parent_id: parent.as_ref().map(|p| p.id),
@@ -184,10 +185,10 @@ fn optional_patch(
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: UnitId,
     patch: UnitPatch,
 ) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
+    let (viewer, now, id) = (actor.viewer, actor.now, id.get());
     let current = read::get(conn, &Visibility::Everything, id, "id")?;
     let structure = patch.unit_type.is_some()
         || patch.code != Patch::Keep
@@ -227,7 +228,7 @@ pub fn update(
     // A host belongs to the AFFILIATED form: it goes when the form changes,
     // and must be given when the form becomes AFFILIATED.
     let host_id = match (patch.host_unit_id, next.org_form) {
-        (Patch::Set(h), _) => Some(h),
+        (Patch::Set(h), _) => Some(h.get()),
         (Patch::Clear, _) => None,
         (Patch::Keep, Some(OrgForm::Affiliated)) => current.host_unit_id,
         (Patch::Keep, _) => None,
@@ -295,11 +296,12 @@ pub fn update(
 pub fn move_unit(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
-    new_parent_id: i64,
+    id: UnitId,
+    new_parent_id: UnitId,
     effective_on: Option<NaiveDate>,
 ) -> AppResult<OrgUnit> {
     let (viewer, now) = (actor.viewer, actor.now);
+    let (id, new_parent_id) = (id.get(), new_parent_id.get());
     let unit = read::get(conn, &Visibility::Everything, id, "id")?;
     // Decide on the unit before its new parent is looked up, so an unseen
     // unit answers exactly as a missing one, whatever `newParentId` is.

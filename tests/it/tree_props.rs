@@ -17,6 +17,7 @@ use grassroots::db::{Db, DbConnection};
 use grassroots::domain::coverage::CoverageKey;
 use grassroots::domain::history::UnitState;
 use grassroots::domain::{Level, OrgForm, OrgUnit, Page, Patch, TeamCategory, UnitType};
+use grassroots::ids::UnitId;
 use grassroots::tree::{coverage, history, read, write, NewUnit, UnitFilter, UnitPatch};
 use grassroots::AppResult;
 
@@ -121,15 +122,15 @@ fn apply(
                 .then(|| {
                     parent.as_ref().and_then(|p| {
                         if form % 2 == 0 {
-                            Some(p.id)
+                            Some(p.unit_id())
                         } else {
-                            p.ancestry.ids().first().copied()
+                            p.ancestry.ids().first().copied().map(UnitId)
                         }
                     })
                 })
                 .flatten();
             let new = NewUnit {
-                parent_id: parent.map(|p| p.id),
+                parent_id: parent.map(|p| p.unit_id()),
                 unit_type,
                 name: format!("单元{step}"),
                 code: (code % 4 == 0).then(|| format!("C{}", code % 16)),
@@ -149,7 +150,7 @@ fn apply(
             let (Some(u), Some(p)) = (pick(*unit), pick(*parent)) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::move_unit(conn, &actor, u.id, p.id, on)
+            write::move_unit(conn, &actor, u.unit_id(), p.unit_id(), on)
         }
         Op::Form { unit, form, host } => {
             let Some(u) = pick(*unit) else {
@@ -159,14 +160,14 @@ fn apply(
             let patch = UnitPatch {
                 org_form: Some(form),
                 host_unit_id: if form == OrgForm::Affiliated {
-                    pick(*host).map_or(Patch::Keep, |h| Patch::Set(h.id))
+                    pick(*host).map_or(Patch::Keep, |h| Patch::Set(h.unit_id()))
                 } else {
                     Patch::Keep
                 },
                 effective_on: on,
                 ..UnitPatch::default()
             };
-            write::update(conn, &actor, u.id, patch)
+            write::update(conn, &actor, u.unit_id(), patch)
         }
         Op::Dissolve { unit } => {
             let Some(u) = pick(*unit) else {
@@ -175,7 +176,7 @@ fn apply(
             write::dissolve(
                 conn,
                 &actor,
-                u.id,
+                u.unit_id(),
                 on.unwrap_or(clock(step).date_naive()),
                 "调整",
             )
@@ -184,7 +185,7 @@ fn apply(
             let Some(u) = pick(*unit) else {
                 return Err(grassroots::AppError::conflict("empty"));
             };
-            write::restore(conn, &actor, u.id, on)
+            write::restore(conn, &actor, u.unit_id(), on)
         }
     }
 }
@@ -549,7 +550,7 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
             let units = db.read_blocking(all_units).expect("units");
             let parents: Vec<&OrgUnit> =
                 units.iter().filter(|u| u.level() == parent_level).collect();
-            let parent = parents[i % parents.len()].id;
+            let parent = parents[i % parents.len()].unit_id();
             let new = NewUnit {
                 parent_id: Some(parent),
                 unit_type,

@@ -11,7 +11,7 @@ use crate::accounts::write::{self, NewAccount};
 use crate::auth::policy::Role;
 use crate::error::AppResult;
 use crate::graphql::context::write as run;
-use crate::graphql::ids::{decode, Kind};
+use crate::graphql::ids::{decode, id_of, AccountId, GrantId, Id, Kind};
 use crate::graphql::types::account::{Account, Grant};
 
 #[derive(Default)]
@@ -67,7 +67,7 @@ impl AccessMutation {
         id: ID,
         display_name: String,
     ) -> Result<Account> {
-        let account_id = decode(&id, Kind::Account, "id")?;
+        let account_id = id_of::<AccountId>(&id, "id")?;
         let account = run(ctx, move |c, actor| {
             write::rename_account(c, actor, account_id, &display_name)
         })
@@ -83,13 +83,13 @@ impl AccessMutation {
         id: ID,
         #[graphql(default = true)] disabled: bool,
     ) -> Result<Account> {
-        let account_id = decode(&id, Kind::Account, "id")?;
+        let account_id = id_of::<AccountId>(&id, "id")?;
         let svc = service(ctx);
         let account = run(ctx, move |c, actor| {
             write::disable_account(c, actor, &svc, account_id, disabled)
         })
         .await?;
-        service(ctx).sessions.invalidate(&account_id);
+        service(ctx).sessions.invalidate(&account_id.get());
         Ok(Account(account))
     }
 
@@ -115,7 +115,7 @@ impl AccessMutation {
 
     /// Takes a grant away, under the same rule as giving it.
     async fn revoke_role(&self, ctx: &Context<'_>, grant_id: ID) -> Result<Grant> {
-        let id = decode(&grant_id, Kind::Grant, "grantId")?;
+        let id = id_of::<GrantId>(&grant_id, "grantId")?;
         let svc = service(ctx);
         let row = run(ctx, move |c, actor| write::revoke_role(c, actor, id)).await?;
         svc.sessions.invalidate(&row.account_id);

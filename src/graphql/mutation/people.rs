@@ -5,7 +5,7 @@
 use async_graphql::{Context, Object, Result, ID};
 
 use crate::graphql::context::write as run;
-use crate::graphql::ids::{decode, Kind};
+use crate::graphql::ids::{id_of, PersonId, PositionId};
 use crate::graphql::types::person::Person;
 use crate::graphql::types::person_inputs::{
     CreatePersonInput, StartPositionInput, UpdatePersonInput,
@@ -36,7 +36,7 @@ impl PeopleMutation {
         #[graphql(desc = "The person.")] id: ID,
         input: UpdatePersonInput,
     ) -> Result<Person> {
-        let id = decode(&id, Kind::Person, "id")?;
+        let id = id_of::<PersonId>(&id, "id")?;
         let input = input.into_input()?;
         Ok(run(ctx, move |c, actor| {
             write::update_person(c, actor, id, input)
@@ -52,7 +52,7 @@ impl PeopleMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The person.")] id: ID,
     ) -> Result<Person> {
-        let id = decode(&id, Kind::Person, "id")?;
+        let id = id_of::<PersonId>(&id, "id")?;
         Ok(run(ctx, move |c, actor| write::remove_person(c, actor, id))
             .await
             .map(Person)?)
@@ -83,7 +83,7 @@ impl PeopleMutation {
             Date,
         >,
     ) -> Result<Position> {
-        let id = decode(&id, Kind::Position, "id")?;
+        let id = id_of::<PositionId>(&id, "id")?;
         let on = ended_on.map(|d| d.0);
         Ok(
             run(ctx, move |c, actor| write::end_position(c, actor, id, on))

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object, Result, ID};
 
 use crate::graphql::context::write as run;
-use crate::graphql::ids::{decode, Kind};
+use crate::graphql::ids::{id_of, UnitId};
 use crate::graphql::types::inputs::{CreateOrgUnitInput, UpdateOrgUnitInput};
 use crate::graphql::types::org_unit::OrgUnit;
 use crate::graphql::types::scalars::Date;
@@ -36,7 +36,7 @@ impl TreeMutation {
         #[graphql(desc = "The unit.")] id: ID,
         input: UpdateOrgUnitInput,
     ) -> Result<OrgUnit> {
-        let id = decode(&id, Kind::OrgUnit, "id")?;
+        let id = id_of::<UnitId>(&id, "id")?;
         let patch = input.into_patch()?;
         Ok(run(ctx, move |c, actor| write::update(c, actor, id, patch))
             .await
@@ -55,8 +55,8 @@ impl TreeMutation {
         )]
         effective_on: Option<Date>,
     ) -> Result<OrgUnit> {
-        let id = decode(&id, Kind::OrgUnit, "id")?;
-        let new_parent = decode(&new_parent_id, Kind::OrgUnit, "newParentId")?;
+        let id = id_of::<UnitId>(&id, "id")?;
+        let new_parent = id_of::<UnitId>(&new_parent_id, "newParentId")?;
         let on = effective_on.map(|d| d.0);
         Ok(run(ctx, move |c, actor| {
             write::move_unit(c, actor, id, new_parent, on)
@@ -77,7 +77,7 @@ impl TreeMutation {
         on: Date,
         #[graphql(desc = "Why (required).")] reason: String,
     ) -> Result<OrgUnit> {
-        let id = decode(&id, Kind::OrgUnit, "id")?;
+        let id = id_of::<UnitId>(&id, "id")?;
         Ok(run(ctx, move |c, actor| {
             write::dissolve(c, actor, id, on.0, &reason)
         })
@@ -95,7 +95,7 @@ impl TreeMutation {
         )]
         effective_on: Option<Date>,
     ) -> Result<OrgUnit> {
-        let id = decode(&id, Kind::OrgUnit, "id")?;
+        let id = id_of::<UnitId>(&id, "id")?;
         let on = effective_on.map(|d| d.0);
         Ok(run(ctx, move |c, actor| write::restore(c, actor, id, on))
             .await

@@ -5,7 +5,7 @@ use async_graphql::{InputObject, MaybeUndefined, ID};
 use super::scalars::Date;
 use crate::domain::{OrgForm, Patch, TeamCategory, UnitType};
 use crate::error::AppResult;
-use crate::graphql::ids::{decode, Kind};
+use crate::graphql::ids::{id_of, UnitId};
 use crate::tree::{NewUnit, UnitPatch};
 
 /// A new unit. Its level follows from `unitType`.
@@ -83,7 +83,7 @@ impl CreateOrgUnitInput {
             parent_id: self
                 .parent_id
                 .as_ref()
-                .map(|id| decode(id, Kind::OrgUnit, "parentId"))
+                .map(|id| id_of::<UnitId>(id, "parentId"))
                 .transpose()?,
             unit_type: self.unit_type,
             name: self.name,
@@ -92,7 +92,7 @@ impl CreateOrgUnitInput {
             host_unit_id: self
                 .host_unit_id
                 .as_ref()
-                .map(|id| decode(id, Kind::OrgUnit, "hostUnitId"))
+                .map(|id| id_of::<UnitId>(id, "hostUnitId"))
                 .transpose()?,
             team_category: self.team_category,
             founded_on: self.founded_on.map(|d| d.0),
@@ -111,9 +111,7 @@ impl UpdateOrgUnitInput {
             name: self.name,
             code: patch(self.code, Ok)?,
             org_form: self.org_form,
-            host_unit_id: patch(self.host_unit_id, |id| {
-                decode(&id, Kind::OrgUnit, "hostUnitId")
-            })?,
+            host_unit_id: patch(self.host_unit_id, |id| id_of::<UnitId>(&id, "hostUnitId"))?,
             team_category: self.team_category,
             founded_on: patch(self.founded_on, |d| Ok(d.0))?,
             service_station: patch(self.service_station, Ok)?,

@@ -6,7 +6,7 @@ use super::scalars::Date;
 use crate::domain::people::{EducationLevel, Gender, PoliticalStatus, PositionRole};
 use crate::domain::Patch;
 use crate::error::AppResult;
-use crate::graphql::ids::{decode, Kind};
+use crate::graphql::ids::{id_of, PersonId, UnitId};
 use crate::people::{NewPosition, PersonInput};
 
 /// A new person.
@@ -89,7 +89,7 @@ fn set<T>(v: Option<T>) -> Patch<T> {
 impl CreatePersonInput {
     pub fn into_input(self) -> AppResult<PersonInput> {
         Ok(PersonInput {
-            unit_id: Some(decode(&self.unit_id, Kind::OrgUnit, "unitId")?),
+            unit_id: Some(id_of::<UnitId>(&self.unit_id, "unitId")?),
             name: Some(self.name),
             gender: Some(self.gender),
             birth_date: set(self.birth_date.map(|d| d.0)),
@@ -108,7 +108,7 @@ impl UpdatePersonInput {
         Ok(PersonInput {
             unit_id: self
                 .unit_id
-                .map(|id| decode(&id, Kind::OrgUnit, "unitId"))
+                .map(|id| id_of::<UnitId>(&id, "unitId"))
                 .transpose()?,
             name: self.name,
             gender: self.gender,
@@ -126,8 +126,8 @@ impl UpdatePersonInput {
 impl StartPositionInput {
     pub fn into_new(self) -> AppResult<NewPosition> {
         Ok(NewPosition {
-            person_id: decode(&self.person_id, Kind::Person, "personId")?,
-            unit_id: decode(&self.unit_id, Kind::OrgUnit, "unitId")?,
+            person_id: id_of::<PersonId>(&self.person_id, "personId")?,
+            unit_id: id_of::<UnitId>(&self.unit_id, "unitId")?,
             role: self.role,
             started_on: self.started_on.map(|d| d.0),
             also_village_director: self.also_village_director.unwrap_or(false),
