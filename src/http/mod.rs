@@ -21,6 +21,9 @@ use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
 
+/// How long browsers may cache a CORS preflight, in seconds.
+pub const CORS_MAX_AGE_SECS: u64 = 600;
+
 /// Largest request body of any route, whoever sends it (a backstop: each
 /// caller's own limit is smaller; see `Limits`).
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
@@ -57,10 +60,20 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .filter(|o| !o.is_empty())
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
+    let request_id = header::HeaderName::from_static(REQUEST_ID);
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            request_id.clone(),
+        ])
+        // What a dashboard reads of a response: the request id to quote in
+        // a support ticket, and a report's file name.
+        .expose_headers([request_id, header::CONTENT_DISPOSITION])
+        // Browsers may keep a preflight this long (they cap it themselves).
+        .max_age(std::time::Duration::from_secs(CORS_MAX_AGE_SECS))
 }
 
 async fn graphiql() -> Html<String> {

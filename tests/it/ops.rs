@@ -89,7 +89,39 @@ async fn cors_allows_only_configured_origins() {
             allowed,
             "{origin}"
         );
+        if allowed {
+            let h = |name: header::HeaderName| {
+                resp.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_lowercase()
+            };
+            assert_eq!(h(header::ACCESS_CONTROL_MAX_AGE), "600");
+            assert!(h(header::ACCESS_CONTROL_ALLOW_HEADERS).contains("x-request-id"));
+        }
     }
+    // A real request exposes the request id and a download's file name.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/graphql")
+        .header(header::ORIGIN, "https://dash.example.cn")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"query":"{ __typename }"}"#))
+        .expect("request");
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .expect("response");
+    let exposed = resp
+        .headers()
+        .get(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        exposed.contains("x-request-id") && exposed.contains("content-disposition"),
+        "{exposed}"
+    );
 }
 
 #[tokio::test]
