@@ -204,6 +204,15 @@ fn filtered(f: &AuditFilter) -> Boxed<'_> {
     q
 }
 
+/// One line, by id.
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Option<AuditRow>> {
+    Ok(audit_log::table
+        .find(id)
+        .select(AuditRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Newest first: lines with id below `before`, at most `limit`.
 pub fn list(
     conn: &mut DbConnection,

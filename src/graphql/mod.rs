@@ -7,6 +7,7 @@ pub mod errors;
 pub mod ids;
 mod loaders;
 mod mutation;
+mod nulls;
 mod query;
 pub mod types;
 
@@ -45,6 +46,7 @@ pub fn build_schema(
         introspection: anonymous_introspection,
     })
     .extension(errors::ErrorCodes)
+    .extension(nulls::Nulls)
     .finish()
 }
 

@@ -15,6 +15,7 @@ mod demo_county;
 mod hardening;
 mod import;
 mod layers;
+mod node;
 mod ops;
 mod people;
 mod postgres_only;

@@ -3,13 +3,14 @@
 mod access;
 mod coverage;
 mod dashboard;
+mod node;
 mod people;
 mod staffing;
 mod tree;
 
 use async_graphql::MergedObject;
 
-pub use self::people::person_connection;
+pub use self::people::{person_connection, visible_person};
 pub use self::tree::load_unit;
 
 /// Every query of the API.
@@ -21,4 +22,5 @@ pub struct Query(
     people::PeopleQuery,
     staffing::StaffingQuery,
     access::AccessQuery,
+    node::NodeQuery,
 );

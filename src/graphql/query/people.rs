@@ -37,6 +37,44 @@ pub async fn person_connection(
     Ok(connection(result, PersonListTotals { filter }))
 }
 
+/// Person `id`, if the viewer sees them: where their own unit is in full
+/// sight, or (masked) through a current post in a unit that is. `None`
+/// alike for someone missing and someone out of sight, after the same
+/// lookups.
+pub async fn visible_person(ctx: &Context<'_>, id: i64) -> Result<Option<Person>> {
+    let Some(person) = ctx.db().read(move |c| store::find(c, id)).await? else {
+        return Ok(None);
+    };
+    let visibility = ctx.visibility();
+    let unit = ctx.request().units.load_one(person.unit_id).await?;
+    if unit.is_some_and(|u| visibility.sight(&u) == Sight::Full) {
+        return Ok(Some(Person(person)));
+    }
+    // Someone who belongs elsewhere but holds a post in scope (a linked
+    // leader, an instructor) is seen through that post (masked, as for
+    // anyone whose unit the viewer may not manage). The same two lookups
+    // are made whether or not such a post exists.
+    let pid = person.id;
+    let posts = ctx
+        .db()
+        .read(move |c| store::positions_of(c, PostsOf::Persons(&[pid]), None, None))
+        .await?;
+    let units = ctx
+        .request()
+        .units
+        .load_many(
+            posts
+                .iter()
+                .filter(|p| p.ended_on.is_none())
+                .map(|p| p.unit_id),
+        )
+        .await?;
+    Ok(units
+        .values()
+        .any(|u| visibility.sight(u) == Sight::Full)
+        .then_some(Person(person)))
+}
+
 #[Object]
 impl PeopleQuery {
     /// One person, if the viewer sees their unit.
@@ -47,40 +85,9 @@ impl PeopleQuery {
     ) -> Result<Person> {
         ctx.viewer().require_signed_in()?;
         let id = decode(&id, Kind::Person, "id")?;
-        let person = ctx
-            .db()
-            .read(move |c| store::find(c, id))
+        visible_person(ctx, id)
             .await?
-            .ok_or_else(|| AppError::not_found("no such person"))?;
-        let visibility = ctx.visibility();
-        let unit = ctx.request().units.load_one(person.unit_id).await?;
-        if unit.is_some_and(|u| visibility.sight(&u) == Sight::Full) {
-            return Ok(Person(person));
-        }
-        // Someone who belongs elsewhere but holds a post in scope (a linked
-        // leader, an instructor) is seen through that post (masked, as for
-        // anyone whose unit the viewer may not manage). The same two
-        // lookups are made whether or not such a post exists.
-        let pid = person.id;
-        let posts = ctx
-            .db()
-            .read(move |c| store::positions_of(c, PostsOf::Persons(&[pid]), None, None))
-            .await?;
-        let units = ctx
-            .request()
-            .units
-            .load_many(
-                posts
-                    .iter()
-                    .filter(|p| p.ended_on.is_none())
-                    .map(|p| p.unit_id),
-            )
-            .await?;
-        if units.values().any(|u| visibility.sight(u) == Sight::Full) {
-            Ok(Person(person))
-        } else {
-            Err(AppError::not_found("no such person").into())
-        }
+            .ok_or_else(|| AppError::not_found("no such person").into())
     }
 
     /// The people of `under` and the units beneath it (or of everything

@@ -6,9 +6,8 @@ use crate::auth::policy::Sight;
 use crate::domain::{Level, OrgForm, UnitType};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::ids::{decode, decode_any, Kind};
+use crate::graphql::ids::{decode, Kind};
 use crate::graphql::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
-use crate::graphql::types::node::Node;
 use crate::graphql::types::org_unit::page_cost;
 use crate::graphql::types::org_unit::OrgUnit;
 use crate::tree::{read, UnitFilter};
@@ -18,18 +17,6 @@ pub struct TreeQuery;
 
 #[Object]
 impl TreeQuery {
-    /// Any entity by its global id.
-    async fn node(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "A global id.")] id: ID,
-    ) -> Result<Option<Node>> {
-        match decode_any(&id, "id")? {
-            (Kind::OrgUnit, n) => Ok(Some(Node::OrgUnit(load_unit(ctx, n, "id").await?))),
-            _ => Err(AppError::unit_not_found("id").into()),
-        }
-    }
-
     /// One unit, by global id or by code (give exactly one). A code held by
     /// an active unit finds that unit; otherwise the most recently dissolved
     /// unit that held it.

@@ -34,7 +34,7 @@ crate::graphql::connection::listed!(AuditEntry, AuditRow, "AuditEntry");
 #[Object]
 impl AuditEntry {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         encode(Kind::AuditEntry, self.0.id)
     }
 

@@ -2,11 +2,20 @@
 
 use async_graphql::{Interface, ID};
 
+use super::account::{Account, Grant};
+use super::audit_entry::AuditEntry;
 use super::org_unit::OrgUnit;
+use super::person::Person;
+use super::position::Position;
 
 /// Anything with a global id that `node(id:)` can fetch.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
 pub enum Node {
     OrgUnit(OrgUnit),
+    Person(Person),
+    Position(Position),
+    Account(Account),
+    Grant(Grant),
+    AuditEntry(AuditEntry),
 }

@@ -40,7 +40,7 @@ impl Person {
 #[Object]
 impl Person {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         encode(Kind::Person, self.0.id)
     }
     /// Name.

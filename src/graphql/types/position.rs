@@ -16,7 +16,7 @@ pub struct Position(pub people::Position);
 #[Object]
 impl Position {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         encode(Kind::Position, self.0.id)
     }
     /// The post.
