@@ -2,6 +2,7 @@
 //! the caller and the per-request loaders.
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_graphql::Context;
@@ -29,6 +30,8 @@ pub struct RequestContext {
     pub request_id: Option<String>,
     /// The client's address, for sign-in rate limits.
     pub client: String,
+    /// The session a `login` or `refreshToken` of this request opened.
+    signed_in: Arc<OnceLock<SignedIn>>,
     pub units: DataLoader<UnitLoader, HashMapCache>,
     pub subtree_counts: DataLoader<SubtreeCountsLoader, HashMapCache>,
     pub posts: DataLoader<PostsLoader, HashMapCache>,
@@ -38,6 +41,7 @@ pub struct RequestContext {
 impl RequestContext {
     pub fn new(db: Db, viewer: Viewer) -> RequestContext {
         let visibility = viewer.visibility();
+        let signed_in = Arc::new(OnceLock::new());
         RequestContext {
             request_id: None,
             client: "local".to_owned(),
@@ -45,6 +49,7 @@ impl RequestContext {
                 UnitLoader {
                     db: db.clone(),
                     visibility: visibility.clone(),
+                    signed_in: signed_in.clone(),
                 },
                 tokio::spawn,
                 HashMapCache::default(),
@@ -70,8 +75,42 @@ impl RequestContext {
             .delay(BATCH_WINDOW),
             viewer,
             visibility,
+            signed_in,
         }
     }
+
+    /// Who is asking: the caller, or the session this request opened.
+    pub fn viewer(&self) -> &Viewer {
+        self.signed_in.get().map_or(&self.viewer, |s| &s.viewer)
+    }
+
+    /// What [`RequestContext::viewer`] may read.
+    pub fn visibility(&self) -> &Visibility {
+        self.signed_in
+            .get()
+            .map_or(&self.visibility, |s| &s.visibility)
+    }
+
+    /// A `login` or `refreshToken` opened `viewer`'s session: the rest of
+    /// the request (the payload's `account`, its grants and their scopes)
+    /// is resolved as that session sees it. Only for an anonymous caller,
+    /// whose request holds that one root field (its budget allows one):
+    /// a signed-in caller's other fields keep its own authority.
+    pub fn sign_in(&self, viewer: Viewer) {
+        if !matches!(self.viewer, Viewer::Anonymous) {
+            return;
+        }
+        let _ = self.signed_in.set(SignedIn {
+            visibility: viewer.visibility(),
+            viewer,
+        });
+    }
+}
+
+/// A session opened during the request, as the policy sees it.
+pub struct SignedIn {
+    pub viewer: Viewer,
+    pub visibility: Visibility,
 }
 
 impl RequestContext {
@@ -108,10 +147,10 @@ pub trait ContextExt {
     fn db(&self) -> &Db;
     fn request(&self) -> &RequestContext;
     fn viewer(&self) -> &Viewer {
-        &self.request().viewer
+        self.request().viewer()
     }
     fn visibility(&self) -> Visibility {
-        self.request().visibility.clone()
+        self.request().visibility().clone()
     }
 }
 

@@ -3,6 +3,7 @@
 //! constant number of statements.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, SelectionField, Value};
@@ -20,6 +21,9 @@ use crate::tree::read;
 pub struct UnitLoader {
     pub db: Db,
     pub visibility: Visibility,
+    /// Set when the request signed in: units are then loaded as the new
+    /// session sees them.
+    pub signed_in: Arc<OnceLock<super::context::SignedIn>>,
 }
 
 impl Loader<i64> for UnitLoader {
@@ -28,7 +32,11 @@ impl Loader<i64> for UnitLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, OrgUnit>, Self::Error> {
         let keys = keys.to_vec();
-        let visibility = self.visibility.clone();
+        let visibility = self
+            .signed_in
+            .get()
+            .map_or(&self.visibility, |s| &s.visibility)
+            .clone();
         let units = self
             .db
             .read(move |c| read::find_many(c, &visibility, &keys))

@@ -391,3 +391,29 @@ async fn anonymous_callers_may_only_sign_in_and_introspect() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }
+
+/// `login` and `refreshToken` answer with the account as the new session
+/// sees it: its grants and their scope units, not the anonymous caller's
+/// nothing.
+#[tokio::test]
+async fn login_and_refresh_return_the_account_as_its_session_sees_it() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, ..] = app.chain("甲").await;
+    app.account("township-admin", Role::Admin, Some(&t));
+    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { refreshToken account { username grants { role scope { name } } } } }";
+    let resp = app
+        .gql_as(None, q, json!({ "u": "township-admin", "p": PASSWORD }))
+        .await;
+    let account = &resp["data"]["login"]["account"];
+    assert_eq!(account["grants"][0]["role"], "ADMIN", "{resp}");
+    assert_eq!(account["grants"][0]["scope"]["name"], "甲镇", "{resp}");
+    let refresh = resp["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap_or_default();
+    let q = "mutation($t: String!) { refreshToken(token: $t) { account { grants { scope { name } } } } }";
+    let resp = app.gql_as(None, q, json!({ "t": refresh })).await;
+    assert_eq!(
+        resp["data"]["refreshToken"]["account"]["grants"][0]["scope"]["name"], "甲镇",
+        "{resp}"
+    );
+}

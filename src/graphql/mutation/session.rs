@@ -2,7 +2,8 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::accounts::sessions::AuthService;
+use crate::accounts::sessions::{AuthService, Tokens};
+use crate::auth::Viewer;
 use crate::graphql::context::{now, ContextExt};
 use crate::graphql::types::auth_payload::AuthPayload;
 
@@ -11,6 +12,17 @@ pub struct SessionMutation;
 
 fn auth<'a>(ctx: &Context<'a>) -> &'a std::sync::Arc<AuthService> {
     ctx.data_unchecked::<std::sync::Arc<AuthService>>()
+}
+
+/// The payload of a new session, whose `account` (grants and their scopes
+/// included) the rest of the request resolves as that session sees it.
+async fn signed_in(ctx: &Context<'_>, tokens: Tokens) -> Result<AuthPayload> {
+    let service = auth(ctx).clone();
+    let id = tokens.account.id;
+    if let Some(session) = ctx.db().read(move |c| service.session(c, id)).await? {
+        ctx.request().sign_in(Viewer::Account(session));
+    }
+    Ok(AuthPayload(tokens))
 }
 
 #[Object]
@@ -39,7 +51,7 @@ impl SessionMutation {
                 service.record_login(c, checked, &username, &client, request_id.as_deref(), now())
             })
             .await?;
-        Ok(AuthPayload(outcome?))
+        signed_in(ctx, outcome?).await
     }
 
     /// Trades a refresh token for new tokens. The old one stops working;
@@ -51,7 +63,7 @@ impl SessionMutation {
             .db()
             .write_rows(move |c| service.refresh(c, &token, request_id.as_deref(), now()))
             .await?;
-        Ok(AuthPayload(outcome?))
+        signed_in(ctx, outcome?).await
     }
 
     /// Ends the signed-in account's session that a refresh token belongs

@@ -17,7 +17,7 @@ async fn scoped(ctx: &Context<'_>, json: Option<&str>) -> Result<Option<String>>
         return Ok(Some(json.to_owned()));
     }
     let units = ctx.request().units.load_many(ids).await?;
-    let visibility = &ctx.request().visibility;
+    let visibility = ctx.request().visibility();
     let seen = |id: i64| {
         units
             .get(&id)

@@ -140,7 +140,7 @@ impl Person {
             .units
             .load_many(posts.iter().map(|p| p.unit_id))
             .await?;
-        let visibility = &ctx.request().visibility;
+        let visibility = ctx.request().visibility();
         Ok(posts
             .into_iter()
             .filter(|p| {
