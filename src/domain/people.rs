@@ -9,7 +9,9 @@ use crate::error::{AppError, AppResult};
 labelled_enum! {
     /// 性别.
     pub enum Gender {
+        /// 男.
         Male => ("MALE", "男"),
+        /// 女.
         Female => ("FEMALE", "女"),
     }
 }

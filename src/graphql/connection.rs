@@ -5,8 +5,10 @@
 
 use std::marker::PhantomData;
 
-use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
-use async_graphql::{ObjectType, OutputType};
+use std::borrow::Cow;
+
+use async_graphql::connection::{CursorType, Edge, EmptyFields, PageInfo};
+use async_graphql::{Object, ObjectType, OutputType, TypeName};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -76,8 +78,56 @@ impl<T: Listed> CursorType for Cursor<T> {
     }
 }
 
-/// A page of `T`, with `Totals` as its list-wide fields.
-pub type ConnectionOf<T, Totals> = Connection<Cursor<T>, T, Totals, EmptyFields>;
+/// A page of `T`, with `Totals` as its list-wide fields: async-graphql's
+/// connection, with a description of its own (`XConnection` types have
+/// none there).
+pub struct ConnectionOf<T: Listed, Totals> {
+    edges: Vec<Edge<Cursor<T>, T, EmptyFields>>,
+    has_previous_page: bool,
+    has_next_page: bool,
+    totals: Totals,
+}
+
+/// A page of a list (Relay connection): its `edges` with their cursors, or
+/// just its `nodes`; `pageInfo` to walk on from either end; and the list's
+/// totals (`totalCount`, computed only when asked for).
+#[Object(name_type)]
+impl<T, Totals> ConnectionOf<T, Totals>
+where
+    T: Listed,
+    Totals: ObjectType,
+{
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.edges.first().map(|e| e.cursor.encode_cursor()),
+            end_cursor: self.edges.last().map(|e| e.cursor.encode_cursor()),
+        }
+    }
+
+    /// A list of edges.
+    async fn edges(&self) -> &[Edge<Cursor<T>, T, EmptyFields>] {
+        &self.edges
+    }
+
+    /// A list of nodes.
+    async fn nodes(&self) -> Vec<&T> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    #[graphql(flatten)]
+    async fn totals(&self) -> &Totals {
+        &self.totals
+    }
+}
+
+impl<T: Listed, Totals: ObjectType> TypeName for ConnectionOf<T, Totals> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", T::type_name()).into()
+    }
+}
 
 /// Relay's paging arguments, as every list takes them.
 #[derive(Debug, Clone, Default)]
@@ -142,14 +192,16 @@ where
     T: Listed,
     Totals: ObjectType,
 {
-    let mut conn =
-        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, totals);
-    conn.edges.extend(
-        page.items
+    ConnectionOf {
+        edges: page
+            .items
             .into_iter()
-            .map(|row| Edge::new(Cursor::new(T::id(&row)), T::wrap(row))),
-    );
-    conn
+            .map(|row| Edge::new(Cursor::new(T::id(&row)), T::wrap(row)))
+            .collect(),
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+        totals,
+    }
 }
 
 #[cfg(test)]

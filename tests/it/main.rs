@@ -20,6 +20,7 @@ mod ops;
 mod people;
 mod postgres_only;
 mod reports;
+mod schema_docs;
 mod serve_binary;
 mod staffing;
 mod staffing_props;

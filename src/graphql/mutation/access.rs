@@ -47,7 +47,7 @@ impl AccessMutation {
     async fn create_account(
         &self,
         ctx: &Context<'_>,
-        input: CreateAccountInput,
+        #[graphql(desc = "The account and its first grant.")] input: CreateAccountInput,
     ) -> Result<Account> {
         let new = NewAccount {
             scope_unit: scope_id(input.scope_id.as_ref())?,
@@ -64,8 +64,8 @@ impl AccessMutation {
     async fn update_account(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        display_name: String,
+        #[graphql(desc = "The account.")] id: ID,
+        #[graphql(desc = "Its new display name.")] display_name: String,
     ) -> Result<Account> {
         let account_id = id_of::<AccountId>(&id, "id")?;
         let account = run(ctx, move |c, actor| {
@@ -80,8 +80,12 @@ impl AccessMutation {
     async fn disable_account(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        #[graphql(default = true)] disabled: bool,
+        #[graphql(desc = "The account.")] id: ID,
+        #[graphql(
+            default = true,
+            desc = "True to disable (the default), false to enable again."
+        )]
+        disabled: bool,
     ) -> Result<Account> {
         let account_id = id_of::<AccountId>(&id, "id")?;
         let svc = service(ctx);
@@ -98,9 +102,9 @@ impl AccessMutation {
     async fn grant_role(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        role: Role,
-        scope_id: Option<ID>,
+        #[graphql(desc = "The account that receives it (one the ADMIN manages).")] account_id: ID,
+        #[graphql(desc = "The role (never above the ADMIN's own).")] role: Role,
+        #[graphql(desc = "The scope unit; omit for the whole region.")] scope_id: Option<ID>,
     ) -> Result<Grant> {
         let account = decode(&account_id, Kind::Account, "accountId")?;
         let scope = self::scope_id(scope_id.as_ref())?;
@@ -114,7 +118,11 @@ impl AccessMutation {
     }
 
     /// Takes a grant away, under the same rule as giving it.
-    async fn revoke_role(&self, ctx: &Context<'_>, grant_id: ID) -> Result<Grant> {
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The grant.")] grant_id: ID,
+    ) -> Result<Grant> {
         let id = id_of::<GrantId>(&grant_id, "grantId")?;
         let svc = service(ctx);
         let row = run(ctx, move |c, actor| write::revoke_role(c, actor, id)).await?;

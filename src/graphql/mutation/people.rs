@@ -20,7 +20,11 @@ pub struct PeopleMutation;
 #[Object]
 impl PeopleMutation {
     /// Adds a person to a unit.
-    async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> Result<Person> {
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person and the unit they belong to.")] input: CreatePersonInput,
+    ) -> Result<Person> {
         let input = input.into_input()?;
         Ok(
             run(ctx, move |c, actor| write::create_person(c, actor, input))
@@ -34,6 +38,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person.")] id: ID,
+        #[graphql(desc = "The fields to change; absent ones stay as they are.")]
         input: UpdatePersonInput,
     ) -> Result<Person> {
         let id = id_of::<PersonId>(&id, "id")?;
@@ -64,7 +69,7 @@ impl PeopleMutation {
     async fn start_position(
         &self,
         ctx: &Context<'_>,
-        input: StartPositionInput,
+        #[graphql(desc = "Who takes which post where, from when.")] input: StartPositionInput,
     ) -> Result<Position> {
         let new = input.into_new()?;
         Ok(

@@ -32,8 +32,8 @@ impl SessionMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        username: String,
-        password: String,
+        #[graphql(desc = "The account's username.")] username: String,
+        #[graphql(desc = "Its password.")] password: String,
     ) -> Result<AuthPayload> {
         let service = auth(ctx).clone();
         let client = ctx.request().client.clone();
@@ -56,7 +56,11 @@ impl SessionMutation {
 
     /// Trades a refresh token for new tokens. The old one stops working;
     /// presenting it again revokes the whole session (theft detection).
-    async fn refresh_token(&self, ctx: &Context<'_>, token: String) -> Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session (it works once).")] token: String,
+    ) -> Result<AuthPayload> {
         let service = auth(ctx).clone();
         let request_id = ctx.request().request_id.clone();
         let outcome = ctx
@@ -68,7 +72,11 @@ impl SessionMutation {
 
     /// Ends the signed-in account's session that a refresh token belongs
     /// to. True if there was one.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session to end.")] refresh_token: String,
+    ) -> Result<bool> {
         let Some(account_id) = ctx.viewer().account_id() else {
             return Err(crate::error::AppError::Unauthenticated.into());
         };
@@ -87,8 +95,8 @@ impl SessionMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        current_password: String,
-        new_password: String,
+        #[graphql(desc = "The password now.")] current_password: String,
+        #[graphql(desc = "The new one (at least 10 characters).")] new_password: String,
     ) -> Result<bool> {
         let viewer = ctx.viewer().clone();
         viewer.require_signed_in()?;

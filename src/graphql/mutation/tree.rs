@@ -20,6 +20,7 @@ impl TreeMutation {
     async fn create_org_unit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new unit; its level follows from its type.")]
         input: CreateOrgUnitInput,
     ) -> Result<OrgUnit> {
         let new = input.into_new_unit()?;
@@ -34,6 +35,7 @@ impl TreeMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The unit.")] id: ID,
+        #[graphql(desc = "The fields to change; absent ones stay as they are.")]
         input: UpdateOrgUnitInput,
     ) -> Result<OrgUnit> {
         let id = id_of::<UnitId>(&id, "id")?;

@@ -16,6 +16,7 @@ pub struct Account(pub AccountRow);
 
 crate::graphql::connection::listed!(Account, AccountRow, "Account");
 
+/// An account that signs in with a username and password.
 #[Object]
 impl Account {
     /// Opaque global id.
@@ -74,6 +75,7 @@ pub struct Grant(pub GrantRow);
 
 crate::graphql::connection::listed!(Grant, GrantRow, "Grant");
 
+/// A role at a scope: one unit and its subtree, or (no scope unit) the region.
 #[Object]
 impl Grant {
     /// Opaque global id.

@@ -31,6 +31,7 @@ pub struct AuditEntry(pub AuditRow);
 
 crate::graphql::connection::listed!(AuditEntry, AuditRow, "AuditEntry");
 
+/// Who did what, when, to what, with the state before and after.
 #[Object]
 impl AuditEntry {
     /// Opaque global id.

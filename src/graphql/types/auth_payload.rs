@@ -10,6 +10,8 @@ use crate::accounts::sessions::Tokens;
 /// trade `refreshToken` for new tokens before `accessExpiresAt`.
 pub struct AuthPayload(pub Tokens);
 
+/// Tokens of a new session: send `accessToken` as `Authorization: Bearer …`;
+/// trade `refreshToken` for new tokens before `accessExpiresAt`.
 #[Object]
 impl AuthPayload {
     /// A short-lived JWT.

@@ -37,6 +37,7 @@ impl Person {
     }
 }
 
+/// A person of the tree (人员).
 #[Object]
 impl Person {
     /// Opaque global id.

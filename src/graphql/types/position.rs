@@ -13,6 +13,7 @@ use crate::graphql::ids::{encode, Kind};
 /// A post held by a person in a unit.
 pub struct Position(pub people::Position);
 
+/// A post held by a person in a unit.
 #[Object]
 impl Position {
     /// Opaque global id.
