@@ -130,6 +130,9 @@ pub struct Limits {
     /// Longest string argument accepted (each field has its own, shorter
     /// limit too; this one is checked before anything runs).
     pub string_chars: usize,
+    /// Most operations in one JSON batch of a signed-in caller (a caller
+    /// without a token sends one); each is held to the caller's budget.
+    pub batch_operations: usize,
     pub budgets: Budgets,
     pub read: ReadLimits,
 }
@@ -144,6 +147,7 @@ impl Default for Limits {
             anonymous_concurrency: 1,
             anonymous_wait_ms: 1_000,
             string_chars: 10_000,
+            batch_operations: 10,
             budgets: Budgets::default(),
             read: ReadLimits::default(),
         }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -27,8 +28,8 @@ use crate::state::AppState;
 
 const REQUEST_ID: &str = "x-request-id";
 
-/// Executes one GraphQL request (GET: queries only; POST: anything),
-/// recording latency and error codes per operation.
+/// Executes a GraphQL request, or a JSON batch of them (GET: queries only;
+/// POST: anything), recording latency and error codes per operation.
 pub async fn graphql(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -40,7 +41,7 @@ pub async fn graphql(
         Ok(Caller(v)) => v,
         Err(e) => return refused(&state, e),
     };
-    let request = match intake(
+    let batch = match intake(
         &state,
         &viewer,
         &parts.method,
@@ -53,20 +54,30 @@ pub async fn graphql(
         Ok(r) => r,
         Err(e) => return refused(&state, e),
     };
-    let mut request = request;
-    let (kind, name) = describe(&mut request);
     let sender = match viewer {
         Viewer::Anonymous => Sender::Anonymous,
         _ => Sender::SignedIn,
     };
-    let operation = state.metrics.label(sender, name.as_deref());
-    if parts.method == Method::GET && kind == Some(OperationType::Mutation) {
-        let mut resp = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-            "mutations must be sent with POST",
-            None,
-        )]);
-        crate::graphql::code_errors(&mut resp.errors);
-        return (StatusCode::METHOD_NOT_ALLOWED, GraphQLResponse::from(resp)).into_response();
+    let (requests, single) = match batch {
+        BatchRequest::Single(r) => (vec![r], true),
+        BatchRequest::Batch(list) => (list, false),
+    };
+    // A batch is as many requests: a caller without a token sends one.
+    let most = match sender {
+        Sender::Anonymous => 1,
+        Sender::SignedIn => state.limits.batch_operations,
+    };
+    if requests.is_empty() || requests.len() > most {
+        return refused(
+            &state,
+            AppError::bad_input(
+                "body",
+                format!(
+                    "a batch holds 1 to {most} operations for this caller, not {}",
+                    requests.len()
+                ),
+            ),
+        );
     }
     let request_id = parts
         .headers
@@ -79,9 +90,6 @@ pub async fn graphql(
             return refused(&state, e);
         }
     }
-    let request = request.data(
-        RequestContext::new(state.db.clone(), viewer).with_origin(request_id.clone(), client),
-    );
     // Anonymous work (sign-ins hash passwords, introspection builds the
     // whole schema) runs a few at a time, so it never takes every core from
     // signed-in callers; waiting costs no CPU.
@@ -103,6 +111,72 @@ pub async fn graphql(
             }
         }
     };
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        let origin = (request_id.clone(), client.clone());
+        responses.push(run_one(&state, &viewer, &parts.method, request, origin).await);
+    }
+    let status = if responses.iter().any(|(_, r)| unavailable(&r.errors)) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if single {
+        responses.first().map_or(StatusCode::OK, |(s, _)| *s)
+    } else {
+        StatusCode::OK
+    };
+    let body = if single {
+        BatchResponse::Single(
+            responses
+                .into_iter()
+                .map(|(_, r)| r)
+                .next()
+                .unwrap_or_default(),
+        )
+    } else {
+        BatchResponse::Batch(responses.into_iter().map(|(_, r)| r).collect())
+    };
+    (status, GraphQLResponse::from(body)).into_response()
+}
+
+/// One operation of a request (or of a batch): checked, executed as
+/// `viewer`, timed and counted.
+async fn run_one(
+    state: &AppState,
+    viewer: &Viewer,
+    method: &Method,
+    mut request: async_graphql::Request,
+    (request_id, client): (Option<String>, String),
+) -> (StatusCode, async_graphql::Response) {
+    let sender = match viewer {
+        Viewer::Anonymous => Sender::Anonymous,
+        _ => Sender::SignedIn,
+    };
+    if request.extensions.contains_key("persistedQuery") {
+        // Automatic persisted queries are not kept: Apollo's client reads
+        // this answer and sends the whole query from then on.
+        let mut error = async_graphql::ServerError::new("PersistedQueryNotSupported", None);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "PERSISTED_QUERY_NOT_SUPPORTED");
+        return (
+            StatusCode::OK,
+            async_graphql::Response::from_errors(vec![error]),
+        );
+    }
+    let (kind, name) = describe(&mut request);
+    let operation = state.metrics.label(sender, name.as_deref());
+    if *method == Method::GET && kind == Some(OperationType::Mutation) {
+        let mut resp = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+            "mutations must be sent with POST",
+            None,
+        )]);
+        crate::graphql::code_errors(&mut resp.errors);
+        return (StatusCode::METHOD_NOT_ALLOWED, resp);
+    }
+    let request = request.data(
+        RequestContext::new(state.db.clone(), viewer.clone())
+            .with_origin(request_id.clone(), client),
+    );
     let started = Instant::now();
     let resp = state.schema.execute(request).await;
     let elapsed = started.elapsed();
@@ -116,12 +190,7 @@ pub async fn graphql(
         errors = resp.errors.len(),
         "graphql"
     );
-    let status = if unavailable(&resp.errors) {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
-    };
-    (status, GraphQLResponse::from(resp)).into_response()
+    (StatusCode::OK, resp)
 }
 
 /// A request refused before execution, counted in the metrics.
@@ -167,7 +236,7 @@ async fn intake(
     headers: &HeaderMap,
     query: Option<&str>,
     body: Body,
-) -> AppResult<async_graphql::Request> {
+) -> AppResult<BatchRequest> {
     let limits = &state.limits;
     let anonymous = matches!(viewer, Viewer::Anonymous);
     let content_type = headers
@@ -193,7 +262,9 @@ async fn intake(
         if query.len() > limit {
             return Err(too_large(limit));
         }
-        return async_graphql::http::parse_query_string(query).map_err(|e| bad(&e));
+        return async_graphql::http::parse_query_string(query)
+            .map(BatchRequest::Single)
+            .map_err(|e| bad(&e));
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -208,14 +279,13 @@ async fn intake(
     let options = MultipartOptions::default()
         .max_file_size(limit)
         .max_num_files(1);
-    let batch = async_graphql::http::receive_batch_body(
+    async_graphql::http::receive_batch_body(
         content_type,
         futures_util::io::Cursor::new(bytes),
         options,
     )
     .await
-    .map_err(|e| bad(&e))?;
-    batch.into_single().map_err(|e| bad(&e))
+    .map_err(|e| bad(&e))
 }
 
 /// The type and name of the operation a request runs (the named one, or

@@ -168,3 +168,56 @@ async fn schema_graphql_matches_the_code() {
         "schema.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test --test it ops::` (or `cargo run -- schema > schema.graphql`) and review the diff"
     );
 }
+
+fn json_post(token: Option<&str>, body: serde_json::Value) -> Request<Body> {
+    let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_string())).expect("request")
+}
+
+/// JSON batches run every operation under the caller's budget, up to ten
+/// for an account and one without a token; automatic persisted queries
+/// get the answer Apollo's client knows, and it then sends whole queries.
+#[tokio::test]
+async fn batches_run_and_persisted_queries_are_declined_in_json() {
+    let Some(app) = TestApp::spawn() else { return };
+    let batch = json!([
+        { "query": "{ me { username } }" },
+        { "query": "query Count { orgUnits { totalCount } }" }
+    ]);
+    let (status, body) = app.send(json_post(Some(&app.token), batch)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answers: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(answers[0]["data"]["me"]["username"], "root", "{body}");
+    assert_eq!(answers[1]["data"]["orgUnits"]["totalCount"], 0, "{body}");
+
+    let eleven: Vec<_> = (0..11)
+        .map(|_| json!({ "query": "{ me { username } }" }))
+        .collect();
+    let (status, body) = app.send(json_post(Some(&app.token), json!(eleven))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("\"field\":\"body\"") && body.contains("BAD_USER_INPUT"),
+        "{body}"
+    );
+
+    let two_anonymous = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]);
+    let (status, body) = app.send(json_post(None, two_anonymous)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let hash = "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38";
+    let apq = json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } });
+    let (status, body) = app.send(json_post(Some(&app.token), apq)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        answer["errors"][0]["message"], "PersistedQueryNotSupported",
+        "{body}"
+    );
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_SUPPORTED"
+    );
+}
