@@ -50,8 +50,8 @@ pub async fn report(
     caller: Result<Caller, AppError>,
 ) -> Response {
     match build(state, &file, params, caller).await {
-        Ok((format, bytes)) => {
-            let disposition = format!("attachment; filename=\"{file}\"");
+        Ok((format, bytes, title)) => {
+            let disposition = disposition(&file, &title);
             (
                 [
                     (
@@ -77,13 +77,13 @@ async fn build(
     file: &str,
     params: ReportParams,
     caller: Result<Caller, AppError>,
-) -> AppResult<(Format, Vec<u8>)> {
+) -> AppResult<(Format, Vec<u8>, String)> {
     let (kind, format) = report_of(file)?;
     let Caller(viewer) = caller?;
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();
-    let bytes = state
+    let (bytes, scope) = state
         .db
         .read(move |c| {
             let under = match params
@@ -104,16 +104,65 @@ async fn build(
                     }
                 }
             };
-            match kind {
+            let scope = under
+                .as_ref()
+                .map_or_else(|| "全部".to_owned(), |u| u.name.clone());
+            let bytes = match kind {
                 Report::Coverage => {
-                    CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)
+                    CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)?
                 }
                 Report::People => {
                     PeopleExport::gather(c, &viewer, under.as_ref(), now.date_naive())?
-                        .render(format)
+                        .render(format)?
                 }
-            }
+            };
+            Ok((bytes, scope))
         })
         .await?;
-    Ok((format, bytes))
+    let title = match kind {
+        Report::Coverage => "党组织覆盖情况统计表",
+        Report::People => "人员名册",
+    };
+    let name = format!(
+        "{title}_{}_{}.{}",
+        file_safe(&scope),
+        now.date_naive(),
+        format.extension()
+    );
+    Ok((format, bytes, name))
+}
+
+/// A name's characters that file systems refuse, replaced.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// `Content-Disposition` with the UTF-8 name (RFC 6266 / 5987), and the
+/// ASCII route name for clients that read only `filename`.
+fn disposition(ascii: &str, name: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    // RFC 5987 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
+    const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, ATTR)
+    )
 }

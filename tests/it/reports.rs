@@ -134,3 +134,40 @@ async fn the_coverage_report_is_a_workbook_of_the_viewers_scope() {
     );
     let _ = t;
 }
+
+/// A download carries its UTF-8 name (report, scope, day) beside the ASCII
+/// route name, readable by a browser's plain link.
+#[tokio::test]
+async fn downloads_are_named_in_chinese_with_scope_and_day() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, ..] = app.chain("上梅").await;
+    let req = Request::get(format!("/reports/coverage.xlsx?under={t}"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .body(Body::empty())
+        .expect("request");
+    let resp = app.router.clone().oneshot(req).await.expect("router");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let disposition = resp
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"coverage.xlsx\"; filename*=UTF-8''"),
+        "{disposition}"
+    );
+    let encoded = disposition.rsplit("UTF-8''").next().unwrap_or_default();
+    let name = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .expect("UTF-8")
+        .into_owned();
+    // The day the server saw (a request across midnight may see the next).
+    let today = chrono::Utc::now().date_naive();
+    let days = [today.pred_opt().unwrap_or(today), today];
+    assert!(
+        days.iter()
+            .any(|d| name == format!("党组织覆盖情况统计表_上梅镇_{d}.xlsx")),
+        "{name}"
+    );
+}
