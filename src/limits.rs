@@ -111,6 +111,9 @@ impl Default for ReadLimits {
     }
 }
 
+/// How long a `reportLink` opens its download, in seconds.
+pub const REPORT_LINK_SECONDS: i64 = 60;
+
 /// Request and sign-in limits around the budgets and the readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

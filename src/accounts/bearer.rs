@@ -75,3 +75,23 @@ async fn viewer_of(auth: &Arc<AuthService>, db: &Db, headers: &HeaderMap) -> App
     }
     Ok(Viewer::Account(session))
 }
+
+/// The account a report link (`reportLink`) was issued to, as it stands
+/// now: a disabled account, or one whose tokens were voided since (a
+/// password change), opens nothing.
+pub async fn viewer_of_link(
+    auth: &Arc<AuthService>,
+    db: &Db,
+    link: &crate::auth::token::ReportLink,
+) -> AppResult<Viewer> {
+    let svc = auth.clone();
+    let account_id = link.account_id;
+    let session = db
+        .read(move |c| svc.session(c, account_id))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if link.issued_at_ms < session.tokens_valid_after_ms {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Viewer::Account(session))
+}

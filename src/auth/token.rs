@@ -14,6 +14,8 @@ use crate::error::{AppError, AppResult};
 /// `iss` and `aud` of the tokens this server issues.
 pub const ISSUER: &str = "grassroots";
 pub const AUDIENCE: &str = "grassroots";
+/// `aud` of report links: they open one download, never the API.
+pub const REPORT_AUDIENCE: &str = "grassroots-report";
 /// Shortest HS256 secret accepted.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -34,6 +36,32 @@ pub struct Claims {
     /// (command line, tests) have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+}
+
+/// A signed link to one report download (`reportLink`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReportClaims {
+    /// The account id.
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub exp: i64,
+    pub nbf: i64,
+    pub iat_ms: i64,
+    /// The report's route name, e.g. `coverage.xlsx`.
+    pub report: String,
+    /// The `under` it was issued for, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub under: Option<String>,
+}
+
+/// What a valid report link says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLink {
+    pub account_id: i64,
+    pub issued_at_ms: i64,
+    pub report: String,
+    pub under: Option<String>,
 }
 
 /// What a valid access token says.
@@ -166,6 +194,56 @@ impl TokenKeys {
     }
 }
 
+impl TokenKeys {
+    /// A link token for `report` (and `under`) of `account_id`, valid for
+    /// `ttl`: signed like access tokens, but for another audience, so it
+    /// opens that download and nothing else.
+    pub fn issue_report_link(
+        &self,
+        account_id: i64,
+        report: &str,
+        under: Option<&str>,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> AppResult<(String, DateTime<Utc>)> {
+        let expires = now + ttl;
+        let claims = ReportClaims {
+            sub: account_id.to_string(),
+            iss: ISSUER.to_owned(),
+            aud: REPORT_AUDIENCE.to_owned(),
+            exp: expires.timestamp(),
+            nbf: now.timestamp(),
+            iat_ms: now.timestamp_millis(),
+            report: report.to_owned(),
+            under: under.map(str::to_owned),
+        };
+        let token = encode(&Header::new(self.algorithm), &claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("signing a link: {e}")))?;
+        Ok((token, expires))
+    }
+
+    /// A valid report link; `UNAUTHENTICATED` otherwise (expired included).
+    pub fn verify_report_link(&self, token: &str) -> AppResult<ReportLink> {
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[REPORT_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        let data = decode::<ReportClaims>(token, &self.decoding, &validation)
+            .map_err(|_| AppError::Unauthenticated)?;
+        Ok(ReportLink {
+            account_id: data
+                .claims
+                .sub
+                .parse()
+                .map_err(|_| AppError::Unauthenticated)?,
+            issued_at_ms: data.claims.iat_ms,
+            report: data.claims.report,
+            under: data.claims.under,
+        })
+    }
+}
+
 /// 32 random bytes, URL-safe base64.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -192,6 +270,34 @@ mod tests {
         let (token, exp) = keys().issue(42, Utc::now()).unwrap();
         assert!(exp > Utc::now());
         assert_eq!(keys().verify(&token).unwrap().account_id, 42);
+    }
+
+    #[test]
+    fn report_links_open_reports_only() {
+        let now = Utc::now();
+        let (link, _) = keys()
+            .issue_report_link(42, "coverage.xlsx", Some("T1"), now, Duration::seconds(60))
+            .unwrap();
+        let opened = keys().verify_report_link(&link).unwrap();
+        assert_eq!(
+            (opened.account_id, opened.report.as_str()),
+            (42, "coverage.xlsx")
+        );
+        assert_eq!(opened.under.as_deref(), Some("T1"));
+        // Not an access token, and an access token is no link.
+        assert!(keys().verify(&link).is_err());
+        let (access, _) = keys().issue(42, now).unwrap();
+        assert!(keys().verify_report_link(&access).is_err());
+        let (old, _) = keys()
+            .issue_report_link(
+                42,
+                "coverage.xlsx",
+                None,
+                now - Duration::seconds(120),
+                Duration::seconds(60),
+            )
+            .unwrap();
+        assert!(keys().verify_report_link(&old).is_err());
     }
 
     #[test]

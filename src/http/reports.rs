@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::accounts::bearer::Caller;
+use crate::accounts::bearer::{viewer_of_link, Caller};
 use crate::auth::policy::Sight;
 use crate::error::{AppError, AppResult};
 use crate::ids::{decode, Kind};
@@ -21,6 +21,8 @@ use crate::tree::read;
 pub struct ReportParams {
     /// The unit to report beneath: its global id or its code.
     pub under: Option<String>,
+    /// A signed link from `reportLink`, in place of `Authorization`.
+    pub link: Option<String>,
 }
 
 /// Which report a file name asks for.
@@ -79,7 +81,17 @@ async fn build(
     caller: Result<Caller, AppError>,
 ) -> AppResult<(Format, Vec<u8>, String)> {
     let (kind, format) = report_of(file)?;
-    let Caller(viewer) = caller?;
+    let viewer = match params.link.as_deref() {
+        // A link opens exactly the download it was issued for.
+        Some(link) => {
+            let link = state.auth.keys.verify_report_link(link)?;
+            if link.report != file || link.under != params.under {
+                return Err(AppError::Unauthenticated);
+            }
+            viewer_of_link(&state.auth, &state.db, &link).await?
+        }
+        None => caller?.0,
+    };
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();

@@ -171,3 +171,51 @@ async fn downloads_are_named_in_chinese_with_scope_and_day() {
         "{name}"
     );
 }
+
+/// `reportLink` gives a plain link: it opens its own download without a
+/// header, and nothing else (another report, another scope, the API), and
+/// it names no unit out of sight.
+#[tokio::test]
+async fn report_links_open_their_download_and_nothing_else() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, ..] = app.chain("甲").await;
+    let [t2, ..] = app.chain("乙").await;
+    let admin = app.account("t-admin", Role::Admin, Some(&t));
+    let q = "mutation($u: ID) { reportLink(report: COVERAGE, format: XLSX, under: $u) { url expiresAt } }";
+    let resp = app.gql_as(Some(&admin), q, json!({ "u": t })).await;
+    let url = resp["data"]["reportLink"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with("/reports/coverage.xlsx?under="), "{resp}");
+    let (status, kind, _) = fetch(&app, &url, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+
+    // Another report, another scope, or the API: not with this link.
+    let link = url.rsplit("link=").next().unwrap_or_default();
+    for other in [
+        format!("/reports/people.xlsx?under={t}&link={link}"),
+        format!("/reports/coverage.xlsx?under={t2}&link={link}"),
+        format!("/reports/coverage.xlsx?link={link}"),
+    ] {
+        let (status, _, body) = fetch(&app, &other, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{other}");
+        assert_eq!(code(&body).0, "UNAUTHENTICATED");
+    }
+    let resp = app
+        .gql_as(Some(link), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(
+        resp["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{resp}"
+    );
+
+    // A unit out of sight is as missing as an unknown one.
+    let resp = app.gql_as(Some(&admin), q, json!({ "u": t2 })).await;
+    assert_eq!(
+        resp["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{resp}"
+    );
+    assert!(resp["data"]["reportLink"].is_null(), "{resp}");
+}

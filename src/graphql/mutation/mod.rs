@@ -3,6 +3,7 @@
 mod access;
 mod import;
 mod people;
+mod report;
 mod session;
 mod tree;
 
@@ -16,4 +17,5 @@ pub struct Mutation(
     access::AccessMutation,
     people::PeopleMutation,
     import::ImportMutation,
+    report::ReportMutation,
 );

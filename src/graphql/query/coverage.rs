@@ -33,7 +33,7 @@ pub(super) fn past_day(day: Option<NaiveDate>, field: &str) -> AppResult<Option<
 }
 
 /// The fully visible unit `under` names, or NOT_FOUND.
-pub(super) async fn scope_unit(ctx: &Context<'_>, under: Option<ID>) -> Result<Option<UnitRef>> {
+pub async fn scope_unit(ctx: &Context<'_>, under: Option<ID>) -> Result<Option<UnitRef>> {
     let Some(id) = under else { return Ok(None) };
     let unit = load_unit(ctx, decode(&id, Kind::OrgUnit, "under")?, "under").await?;
     if ctx.visibility().sight(&unit.0) != Sight::Full {

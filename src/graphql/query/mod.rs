@@ -10,6 +10,7 @@ mod tree;
 
 use async_graphql::MergedObject;
 
+pub use self::coverage::scope_unit;
 pub use self::people::{person_connection, visible_person};
 pub use self::tree::load_unit;
 

@@ -13,6 +13,7 @@ pub mod org_unit;
 pub mod person;
 pub mod person_inputs;
 pub mod position;
+pub mod report_link;
 pub mod scalars;
 pub mod staffing;
 pub mod subtree_counts;
