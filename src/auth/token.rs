@@ -165,19 +165,29 @@ impl TokenKeys {
             jti: random_token(),
             sid: session.map(str::to_owned),
         };
-        let token = encode(&Header::new(self.algorithm), &claims, &self.encoding)
-            .map_err(|e| AppError::internal(format!("signing a token: {e}")))?;
-        Ok((token, expires))
+        Ok((self.sign(&claims)?, expires))
+    }
+
+    fn sign(&self, claims: &impl Serialize) -> AppResult<String> {
+        encode(&Header::new(self.algorithm), claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("signing a token: {e}")))
+    }
+
+    /// How a token for `audience` is checked: this server's algorithm,
+    /// issuer and audience, every time claim required, `leeway` seconds.
+    fn validation(&self, audience: &str, leeway: u64) -> Validation {
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = leeway;
+        validation
     }
 
     /// The account id of a valid token; `UNAUTHENTICATED` otherwise.
     pub fn verify(&self, token: &str) -> AppResult<Verified> {
-        let mut validation = Validation::new(self.algorithm);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = 5;
+        let validation = self.validation(AUDIENCE, 5);
         let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
             tracing::debug!(error = %e, "rejected access token");
             AppError::Unauthenticated
@@ -217,18 +227,12 @@ impl TokenKeys {
             report: report.to_owned(),
             under: under.map(str::to_owned),
         };
-        let token = encode(&Header::new(self.algorithm), &claims, &self.encoding)
-            .map_err(|e| AppError::internal(format!("signing a link: {e}")))?;
-        Ok((token, expires))
+        Ok((self.sign(&claims)?, expires))
     }
 
     /// A valid report link; `UNAUTHENTICATED` otherwise (expired included).
     pub fn verify_report_link(&self, token: &str) -> AppResult<ReportLink> {
-        let mut validation = Validation::new(self.algorithm);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[REPORT_AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        validation.leeway = 0;
+        let validation = self.validation(REPORT_AUDIENCE, 0);
         let data = decode::<ReportClaims>(token, &self.decoding, &validation)
             .map_err(|_| AppError::Unauthenticated)?;
         Ok(ReportLink {
