@@ -2,13 +2,13 @@
 //! `/graphql` endpoint (`graphql.rs`) and the report downloads
 //! (`reports.rs`). It stands above `graphql/`; nothing below imports it.
 
+mod graphiql;
 mod graphql;
 mod reports;
 
-use async_graphql::http::GraphiQLSource;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -32,7 +32,8 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.cors_origins);
     Router::new()
-        .route("/", get(graphiql))
+        .route("/", get(graphiql::page))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/graphql", get(graphql).post(graphql))
         .route("/reports/{file}", get(reports::report))
         .route("/healthz", get(healthz))
@@ -74,15 +75,6 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .expose_headers([request_id, header::CONTENT_DISPOSITION])
         // Browsers may keep a preflight this long (they cap it themselves).
         .max_age(std::time::Duration::from_secs(CORS_MAX_AGE_SECS))
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("grassroots")
-            .finish(),
-    )
 }
 
 async fn healthz() -> &'static str {

@@ -12,6 +12,7 @@ mod auth_tokens;
 mod coverage;
 mod coverage_history;
 mod demo_county;
+mod graphiql;
 mod hardening;
 mod import;
 mod layers;
