@@ -207,6 +207,9 @@ pub struct Config {
     pub limits: Limits,
     /// Bearer token `/metrics` asks for, when set.
     pub metrics_token: Option<String>,
+    /// The county's time zone (`GRASSROOTS_TIME_ZONE`): report times and
+    /// the day in report file names.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Config {
@@ -223,6 +226,7 @@ impl Config {
             auth: AuthArgs::default(),
             limits: Limits::default(),
             metrics_token: None,
+            time_zone: chrono_tz::Asia::Shanghai,
         }
     }
 }

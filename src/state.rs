@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics_token: Option<Arc<str>>,
     /// Permits for anonymous executions (`Limits::anonymous_concurrency`).
     pub anonymous_slots: Arc<tokio::sync::Semaphore>,
+    /// The county's time zone, for reports.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl axum::extract::FromRef<AppState> for Db {
@@ -69,6 +71,7 @@ impl AppState {
                 config.limits,
             ),
             limits: config.limits,
+            time_zone: config.time_zone,
             anonymous_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.limits.anonymous_concurrency.max(1),
             )),

@@ -29,6 +29,16 @@ struct Cli {
     #[command(flatten)]
     limits: LimitArgs,
 
+    /// The county's time zone (IANA name): report times and the day in
+    /// report file names.
+    #[arg(
+        long,
+        env = "GRASSROOTS_TIME_ZONE",
+        default_value = "Asia/Shanghai",
+        global = true
+    )]
+    time_zone: chrono_tz::Tz,
+
     /// Log format.
     #[arg(
         long,
@@ -148,9 +158,11 @@ fn config(
     database: &DatabaseArgs,
     auth: &AuthArgs,
     limits: &LimitArgs,
+    time_zone: chrono_tz::Tz,
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Config> {
     Ok(Config {
+        time_zone,
         database: database.target()?,
         pool: database.pool(),
         cors_origins,
@@ -167,14 +179,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
             let n = crate::state::migrate(&db)?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }
         Command::Demo { scale } => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let state = AppState::open(&config)?;
             let summary = demo::load(&state.db, scale)?;
             println!("{}: {summary}", config.database);
@@ -185,18 +209,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &cli.database,
                 &cli.auth,
                 &cli.limits,
+                cli.time_zone,
                 server.cors_origins.clone(),
             )?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(config, server, demo))
         }
         Command::Account(command) => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let state = AppState::open(&config)?;
             account_command(&state, command)
         }
         Command::Report(command) => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let state = AppState::open(&config)?;
             let (ReportCommand::Coverage { under, format, out }
             | ReportCommand::People { under, format, out }) = &command;
@@ -213,6 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     unit,
                     now,
                 )?
+                .in_zone(config.time_zone)
                 .render(format),
                 ReportCommand::People { .. } => crate::report::people::PeopleExport::gather(
                     c,
@@ -231,7 +269,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             dry_run,
         } => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let state = AppState::open(&config)?;
             let name = file.display().to_string();
             let bytes = std::fs::read(&file)?;
@@ -258,7 +302,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench(args) => {
-            let config = config(&cli.database, &cli.auth, &cli.limits, Vec::new())?;
+            let config = config(
+                &cli.database,
+                &cli.auth,
+                &cli.limits,
+                cli.time_zone,
+                Vec::new(),
+            )?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(bench::run(config, args))
         }

@@ -95,6 +95,7 @@ async fn build(
     viewer.require_signed_in()?;
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();
+    let zone = state.time_zone;
     let (bytes, scope) = state
         .db
         .read(move |c| {
@@ -120,9 +121,9 @@ async fn build(
                 .as_ref()
                 .map_or_else(|| "全部".to_owned(), |u| u.name.clone());
             let bytes = match kind {
-                Report::Coverage => {
-                    CoverageReport::gather(c, &visibility, under.as_ref(), now)?.render(format)?
-                }
+                Report::Coverage => CoverageReport::gather(c, &visibility, under.as_ref(), now)?
+                    .in_zone(zone)
+                    .render(format)?,
                 Report::People => {
                     PeopleExport::gather(c, &viewer, under.as_ref(), now.date_naive())?
                         .render(format)?
@@ -138,7 +139,7 @@ async fn build(
     let name = format!(
         "{title}_{}_{}.{}",
         file_safe(&scope),
-        now.date_naive(),
+        now.with_timezone(&zone).date_naive(),
         format.extension()
     );
     Ok((format, bytes, name))

@@ -30,11 +30,8 @@ pub(super) fn render(r: &CoverageReport) -> AppResult<Vec<u8>> {
     // A UTF-8 byte order mark, so spreadsheet programs read the Chinese.
     w.write_record(["\u{feff}党组织覆盖情况统计表", &*csv_cell(&r.scope)])
         .map_err(io)?;
-    w.write_record([
-        "生成时间",
-        &r.generated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    ])
-    .map_err(io)?;
+    w.write_record(["生成时间", &r.generated_local()])
+        .map_err(io)?;
     w.write_record([""]).map_err(io)?;
     w.write_record(["汇总"]).map_err(io)?;
     w.write_record(std::iter::once("层级").chain(COUNT_HEADERS))

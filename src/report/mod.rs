@@ -62,6 +62,8 @@ pub struct CoverageReport {
     /// What it covers: a unit's name, or the viewer's whole scope.
     pub scope: String,
     pub generated_at: DateTime<Utc>,
+    /// The zone `generated_at` is shown in (default: Asia/Shanghai).
+    pub time_zone: chrono_tz::Tz,
     pub coverage: Coverage,
     pub gaps: Vec<GapRow>,
 }
@@ -85,6 +87,25 @@ pub(crate) fn percent(c: &Counts) -> String {
 }
 
 impl CoverageReport {
+    /// Shows its times in `zone`.
+    pub fn in_zone(self, zone: chrono_tz::Tz) -> CoverageReport {
+        CoverageReport {
+            time_zone: zone,
+            ..self
+        }
+    }
+
+    /// When it was made, as the county reads the clock.
+    pub fn generated_local(&self) -> String {
+        format!(
+            "{} ({})",
+            self.generated_at
+                .with_timezone(&self.time_zone)
+                .format("%Y-%m-%d %H:%M"),
+            self.time_zone.name()
+        )
+    }
+
     /// Gathers the report of what `visibility` shows beneath `under` (or
     /// everything it shows).
     pub fn gather(
@@ -136,6 +157,7 @@ impl CoverageReport {
         Ok(CoverageReport {
             scope: under.map_or_else(|| "全部".to_owned(), |u| u.name.clone()),
             generated_at: now,
+            time_zone: chrono_tz::Asia::Shanghai,
             coverage,
             gaps,
         })

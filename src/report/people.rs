@@ -168,6 +168,47 @@ impl PeopleExport {
         Ok(PeopleExport { rows })
     }
 
+    /// The roster as a workbook: bold header that stays in view and prints
+    /// on every page, a filter, widths fitted to the text, and full dates
+    /// as Excel dates (the importer reads them back as dates).
+    fn workbook(&self, header: &[&str]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{ExcelDateTime, Format as Style, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("人员名册")?;
+        let bold = Style::new().set_bold();
+        let day = Style::new().set_num_format("yyyy-mm-dd");
+        let mut widths = super::xlsx::Widths::default();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+            widths.note(c as u16, h);
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                widths.note(c, cell);
+                match chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d") {
+                    Ok(d) => {
+                        let date = ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )?;
+                        sheet.write_datetime_with_format(r, c, &date, &day)?;
+                    }
+                    Err(_) => {
+                        sheet.write_string(r, c, cell)?;
+                    }
+                }
+            }
+        }
+        widths.apply(sheet)?;
+        let last_col = header.len().saturating_sub(1) as u16;
+        super::xlsx::table_chrome(sheet, 0, self.rows.len() as u32, last_col)?;
+        book.save_to_buffer()
+    }
+
     pub fn render(&self, format: Format) -> AppResult<Vec<u8>> {
         let header: Vec<&str> = PEOPLE_LAYOUT.iter().map(|c| c.label).collect();
         match format {
@@ -181,24 +222,7 @@ impl PeopleExport {
                 }
                 out.into_inner().map_err(AppError::internal)
             }
-            Format::Xlsx => {
-                let mut book = rust_xlsxwriter::Workbook::new();
-                let sheet = book.add_worksheet();
-                sheet.set_name("人员名册").map_err(AppError::internal)?;
-                for (c, h) in header.iter().enumerate() {
-                    sheet
-                        .write_string(0, c as u16, *h)
-                        .map_err(AppError::internal)?;
-                }
-                for (r, row) in self.rows.iter().enumerate() {
-                    for (c, cell) in row.iter().enumerate() {
-                        sheet
-                            .write_string(r as u32 + 1, c as u16, cell)
-                            .map_err(AppError::internal)?;
-                    }
-                }
-                book.save_to_buffer().map_err(AppError::internal)
-            }
+            Format::Xlsx => self.workbook(&header).map_err(AppError::internal),
         }
     }
 }

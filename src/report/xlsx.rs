@@ -8,6 +8,46 @@ use super::csv::{count_cells, COUNT_HEADERS, GAP_HEADERS};
 use super::{forms_at, reason_label, CoverageReport};
 use crate::domain::coverage::Counts;
 
+/// Column widths fitted to what a sheet holds: a CJK character takes two
+/// columns of width, an ASCII one one.
+#[derive(Default)]
+pub(crate) struct Widths(Vec<usize>);
+
+impl Widths {
+    pub(crate) fn note(&mut self, col: u16, text: &str) {
+        let width = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+        let col = usize::from(col);
+        if self.0.len() <= col {
+            self.0.resize(col + 1, 0);
+        }
+        self.0[col] = self.0[col].max(width);
+    }
+
+    /// Sets every noted column's width (at least 8, at most 60).
+    pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (col, width) in self.0.iter().enumerate() {
+            ws.set_column_width(col as u16, (*width + 2).clamp(8, 60) as f64)?;
+        }
+        Ok(())
+    }
+}
+
+/// A header row that stays on screen and on every printed page, with a
+/// filter over the rows below it (`last_row` included).
+pub(crate) fn table_chrome(
+    ws: &mut Worksheet,
+    header_row: u32,
+    last_row: u32,
+    last_col: u16,
+) -> Result<(), XlsxError> {
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    if last_row > header_row {
+        ws.autofilter(header_row, 0, last_row, last_col)?;
+    }
+    Ok(())
+}
+
 fn write_counts(ws: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(), XlsxError> {
     let cells = count_cells(c);
     for (i, n) in [c.total, c.covered, c.gaps()].into_iter().enumerate() {
@@ -45,11 +85,7 @@ pub(super) fn render(r: &CoverageReport) -> Result<Vec<u8>, XlsxError> {
         format!("党组织覆盖情况统计表 · {}", r.scope),
         &title,
     )?;
-    summary.write_string(
-        1,
-        0,
-        format!("生成时间 {}", r.generated_at.format("%Y-%m-%d %H:%M UTC")),
-    )?;
+    summary.write_string(1, 0, format!("生成时间 {}", r.generated_local()))?;
     header(summary, 3, std::iter::once("层级").chain(COUNT_HEADERS))?;
     let mut row = 4;
     for (level, counts, _) in r.levels() {
@@ -60,6 +96,8 @@ pub(super) fn render(r: &CoverageReport) -> Result<Vec<u8>, XlsxError> {
     summary.write_string_with_format(row, 0, "合计", &Format::new().set_bold())?;
     write_counts(summary, row, 1, &r.coverage.all)?;
     summary.set_column_width(0, 16)?;
+    summary.set_freeze_panes(4, 1)?;
+    summary.set_repeat_rows(3, 3)?;
 
     for (level, _, types) in r.levels() {
         let forms = forms_at(level);
@@ -84,19 +122,37 @@ pub(super) fn render(r: &CoverageReport) -> Result<Vec<u8>, XlsxError> {
         }
         row += 1;
         ws.write_string_with_format(row, 0, "未覆盖单位", &Format::new().set_bold())?;
-        header(ws, row + 1, GAP_HEADERS)?;
+        let gap_header = row + 1;
+        header(ws, gap_header, GAP_HEADERS)?;
+        let mut widths = Widths::default();
+        for (col, text) in GAP_HEADERS.iter().enumerate() {
+            widths.note(col as u16, text);
+        }
         row += 2;
         for g in r.gaps_at(level) {
-            ws.write_string(row, 0, &g.name)?;
-            ws.write_string(row, 1, &g.code)?;
-            ws.write_string(row, 2, g.unit_type.label())?;
-            ws.write_string(row, 3, &g.path)?;
-            ws.write_string(row, 4, g.form.label())?;
-            ws.write_string(row, 5, reason_label(g.reason))?;
+            let cells = [
+                g.name.as_str(),
+                g.code.as_str(),
+                g.unit_type.label(),
+                g.path.as_str(),
+                g.form.label(),
+                reason_label(g.reason),
+            ];
+            for (col, text) in cells.iter().enumerate() {
+                ws.write_string(row, col as u16, *text)?;
+                widths.note(col as u16, text);
+            }
             row += 1;
         }
-        ws.set_column_width(0, 24)?;
-        ws.set_column_width(3, 36)?;
+        widths.apply(ws)?;
+        // The gap list is the long part: its header stays in view, prints
+        // on every page, and filters.
+        table_chrome(
+            ws,
+            gap_header,
+            row.saturating_sub(1),
+            GAP_HEADERS.len() as u16 - 1,
+        )?;
     }
     book.save_to_buffer()
 }

@@ -162,8 +162,11 @@ async fn downloads_are_named_in_chinese_with_scope_and_day() {
         .decode_utf8()
         .expect("UTF-8")
         .into_owned();
-    // The day the server saw (a request across midnight may see the next).
-    let today = chrono::Utc::now().date_naive();
+    // The day in the county's zone (Asia/Shanghai by default) that the
+    // server saw (a request across midnight may see the next).
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
     let days = [today.pred_opt().unwrap_or(today), today];
     assert!(
         days.iter()
@@ -218,4 +221,48 @@ async fn report_links_open_their_download_and_nothing_else() {
         "{resp}"
     );
     assert!(resp["data"]["reportLink"].is_null(), "{resp}");
+}
+
+/// Workbooks as an office expects them: times in the county's zone, full
+/// dates as Excel dates (the importer reads them back).
+#[tokio::test]
+async fn workbooks_show_local_times_and_real_dates() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [_, _, g, ..] = app.chain("甲").await;
+    app.ok(
+        "mutation($u: ID!) { createPerson(input: { unitId: $u, name: \"李梅\", gender: FEMALE, birthDate: \"1984-03-02\", politicalStatus: FULL_MEMBER }) { id } }",
+        json!({ "u": g }),
+    )
+    .await;
+    let (status, _, body) = fetch(&app, "/reports/people.xlsx", Some(&app.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book = Xlsx::new(Cursor::new(body)).expect("workbook");
+    let sheet = book.worksheet_range("人员名册").expect("roster");
+    let dates: Vec<String> = sheet
+        .rows()
+        .skip(1)
+        .flat_map(|row| row.iter())
+        .filter_map(|cell| match cell {
+            // Excel's day serial, counted from 1899-12-30.
+            Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|epoch| {
+                    epoch.checked_add_signed(chrono::Duration::days(d.as_f64().floor() as i64))
+                })
+                .map(|day| day.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(dates.contains(&"1984-03-02".to_owned()), "{dates:?}");
+
+    let (_, _, body) = fetch(&app, "/reports/coverage.xlsx", Some(&app.token)).await;
+    let mut book = Xlsx::new(Cursor::new(body)).expect("workbook");
+    let summary = book.worksheet_range("汇总").expect("summary");
+    let stamp = summary
+        .get((1, 0))
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    assert!(
+        stamp.starts_with("生成时间 ") && stamp.ends_with("(Asia/Shanghai)"),
+        "{stamp}"
+    );
 }
