@@ -173,67 +173,46 @@ fn config(
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = |cors_origins: Vec<String>| {
+        config(
+            &cli.database,
+            &cli.auth,
+            &cli.limits,
+            cli.time_zone,
+            cors_origins,
+        )
+    };
     match cli.command {
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(())
         }
         Command::Migrate => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let db = crate::db::Db::connect(&config.database, &config.pool)?;
             let n = crate::state::migrate(&db)?;
             println!("{}: {n} migration(s) applied", config.database);
             Ok(())
         }
         Command::Demo { scale } => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let state = AppState::open(&config)?;
             let summary = demo::load(&state.db, scale)?;
             println!("{}: {summary}", config.database);
             Ok(())
         }
         Command::Serve { server, demo } => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                server.cors_origins.clone(),
-            )?;
+            let config = settings(server.cors_origins.clone())?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(serve(config, server, demo))
         }
         Command::Account(command) => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let state = AppState::open(&config)?;
             account_command(&state, command)
         }
         Command::Report(command) => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let state = AppState::open(&config)?;
             let (ReportCommand::Coverage { under, format, out }
             | ReportCommand::People { under, format, out }) = &command;
@@ -269,13 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             dry_run,
         } => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let state = AppState::open(&config)?;
             let name = file.display().to_string();
             let bytes = std::fs::read(&file)?;
@@ -302,13 +275,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Bench(args) => {
-            let config = config(
-                &cli.database,
-                &cli.auth,
-                &cli.limits,
-                cli.time_zone,
-                Vec::new(),
-            )?;
+            let config = settings(Vec::new())?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(bench::run(config, args))
         }
