@@ -15,8 +15,6 @@ use rand_chacha::ChaCha8Rng;
 
 use super::names::SURNAMES;
 use super::roster::{PersonInsert, PositionInsert, Roster};
-use crate::db::ancestry::Beneath;
-use crate::db::schema::persons;
 use crate::domain::people::{EducationLevel, Gender, PoliticalStatus, PositionRole};
 use crate::domain::{Level, OrgForm, OrgUnit};
 
@@ -118,7 +116,8 @@ impl PeopleGenerator {
                 .unwrap_or(birth);
             self.date_between(from.min(self.today), self.today)
         });
-        let [township_id, village_id, grid_id, building_group_id] = persons::table::slots(unit);
+        let [township_id, village_id, grid_id, building_group_id] =
+            <crate::db::schema::persons::table as crate::db::ancestry::Beneath>::slots(unit);
         self.roster.person(PersonInsert {
             id: 0,
             name: format!("{surname}{given}"),

@@ -9,17 +9,16 @@ use super::store::{self, PersonRow, PostsOf};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::policy::ActionKind;
 use crate::auth::Visibility;
-use crate::db::ancestry::Beneath;
 use crate::db::schema::persons::{self, dsl as p};
-use crate::db::schema::positions::{self, dsl as ps};
+use crate::db::schema::positions::dsl as ps;
 use crate::db::DbConnection;
-use crate::domain::people::{
-    role_fits, EducationLevel, Gender, Person, PoliticalStatus, Position, PositionRole,
-};
-use crate::domain::{rules, Level, OrgUnit, Patch};
+use crate::domain::people::{EducationLevel, Gender, Person, PoliticalStatus, PositionRole};
+use crate::domain::{rules, OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
-use crate::ids::{encode, Id, Kind, PersonId, PositionId, UnitId};
+use crate::ids::{encode, Id, Kind, PersonId, UnitId};
 use crate::tree::read;
+
+pub use super::posts::{end_position, start_position, NewPosition};
 
 /// A person's fields, as `createPerson` takes them and `updatePerson`
 /// patches them.
@@ -38,7 +37,7 @@ pub struct PersonInput {
 }
 
 /// The unit `id` as a place for people the viewer manages.
-fn managed_unit(
+pub(super) fn managed_unit(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
     id: UnitId,
@@ -163,7 +162,7 @@ pub fn create_person(
 
 /// NOT_FOUND (`what`) unless the viewer fully sees `unit`: people and
 /// posts are as visible as their units.
-fn seen(actor: &Actor<'_>, unit: &OrgUnit, what: &str) -> AppResult<()> {
+pub(super) fn seen(actor: &Actor<'_>, unit: &OrgUnit, what: &str) -> AppResult<()> {
     if actor.viewer.visibility().sight(unit) != crate::auth::policy::Sight::Full {
         return Err(AppError::not_found(what));
     }
@@ -249,155 +248,4 @@ pub fn remove_person(
     diesel::delete(p::persons.find(id)).execute(conn)?;
     audit_person(conn, actor, "REMOVE_PERSON", &unit, Some(&person), None)?;
     Ok(person)
-}
-
-/// What `startPosition` takes.
-#[derive(Debug, Clone)]
-pub struct NewPosition {
-    pub person_id: PersonId,
-    pub unit_id: UnitId,
-    pub role: PositionRole,
-    pub started_on: Option<NaiveDate>,
-    pub also_village_director: bool,
-}
-
-fn audit_post(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    action: &str,
-    unit: &OrgUnit,
-    before: Option<&Position>,
-    after: &Position,
-) -> AppResult<()> {
-    let target = encode(Kind::Position, after.id);
-    audit::record(
-        conn,
-        &AuditEntry::new(actor, action, target, Some(unit), before, Some(after)),
-    )
-}
-
-/// Starts a post: the person (whom the viewer must see) takes `role` in a
-/// unit the viewer manages.
-pub fn start_position(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    new: NewPosition,
-) -> AppResult<Position> {
-    let today = actor.now.date_naive();
-    let unit = managed_unit(conn, actor, new.unit_id, "unitId")?;
-    rules::active(&unit)?;
-    let person = store::find(conn, new.person_id.get())?
-        .ok_or_else(|| AppError::not_found("no such person"))?;
-    let home = store::unit_of(conn, person.unit_id)?;
-    seen(actor, &home, "no such person")?;
-    role_fits(new.role, unit.level())?;
-    if new.also_village_director
-        && !(new.role == PositionRole::Secretary && unit.level() == Level::Village)
-    {
-        return Err(AppError::bad_input(
-            "alsoVillageDirector",
-            "only a village (community) secretary can also be the committee director (一肩挑)",
-        ));
-    }
-    let started_on = new.started_on.unwrap_or(today);
-    rules::not_future("startedOn", Some(started_on), today)?;
-    let current = store::positions_of(
-        conn,
-        PostsOf::Units(&[unit.id]),
-        Some(new.role),
-        Some(today),
-    )?;
-    if current
-        .iter()
-        .any(|x| x.person_id == person.id && x.ended_on.is_none())
-    {
-        return Err(AppError::conflict_on(
-            "role",
-            format!("{} already holds this post in {}", person.name, unit.name),
-        ));
-    }
-    if let Some(holder) = current
-        .iter()
-        .find(|x| x.ended_on.is_none())
-        .filter(|_| new.role.is_single())
-    {
-        let name = store::find(conn, holder.person_id)?.map_or_else(String::new, |x| x.name);
-        return Err(AppError::conflict_on(
-            "role",
-            format!(
-                "{} already has a {} ({name}); end that post first",
-                unit.name,
-                new.role.label()
-            ),
-        ));
-    }
-    let anc = <positions::table as Beneath>::slots(&unit);
-    let id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
-        .values((
-            ps::person_id.eq(person.id),
-            ps::unit_id.eq(unit.id),
-            ps::unit_level.eq(unit.level().number()),
-            ps::township_id.eq(anc[0]),
-            ps::village_id.eq(anc[1]),
-            ps::grid_id.eq(anc[2]),
-            ps::building_group_id.eq(anc[3]),
-            ps::role.eq(new.role.as_str()),
-            ps::started_on.eq(started_on),
-            ps::ended_on.eq(None::<NaiveDate>),
-            ps::also_village_director.eq(new.also_village_director),
-            ps::created_at.eq(actor.now.naive_utc()),
-        ))
-        .returning(ps::id)
-        .get_result::<i64>(c))?;
-    let post = Position {
-        id,
-        person_id: person.id,
-        unit_id: unit.id,
-        role: new.role,
-        started_on,
-        ended_on: None,
-        also_village_director: new.also_village_director,
-    };
-    crate::tree::staffing::refresh_post(conn, &unit, post.role)?;
-    audit_post(conn, actor, "START_POSITION", &unit, None, &post)?;
-    Ok(post)
-}
-
-/// Ends a post on `on` (default today); the post stays, as history.
-pub fn end_position(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    id: PositionId,
-    on: Option<NaiveDate>,
-) -> AppResult<Position> {
-    let id = id.get();
-    let post =
-        store::find_position(conn, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
-    let unit = store::unit_of(conn, post.unit_id)?;
-    seen(actor, &unit, "no such post")?;
-    actor
-        .viewer
-        .check(ActionKind::ManagePeople, Some(&unit), "id")?;
-    if post.ended_on.is_some() {
-        return Err(AppError::conflict("this post has already ended"));
-    }
-    let today = actor.now.date_naive();
-    let on = on.unwrap_or(today);
-    rules::not_future("endedOn", Some(on), today)?;
-    if on < post.started_on {
-        return Err(AppError::bad_input(
-            "endedOn",
-            format!("the post started on {}", post.started_on),
-        ));
-    }
-    diesel::update(ps::positions.find(id))
-        .set(ps::ended_on.eq(Some(on)))
-        .execute(conn)?;
-    let ended = Position {
-        ended_on: Some(on),
-        ..post.clone()
-    };
-    crate::tree::staffing::refresh_post(conn, &unit, post.role)?;
-    audit_post(conn, actor, "END_POSITION", &unit, Some(&post), &ended)?;
-    Ok(ended)
 }
