@@ -45,3 +45,79 @@ async fn every_example_operation_runs() {
         assert!(resp["errors"].is_null(), "{}: {resp}", example["title"]);
     }
 }
+
+/// GraphiQL renders in a real browser with every host but the server's
+/// unreachable (as on an intranet): headless Chromium, as `.ci/run`
+/// installs it, loads `/` from the real binary and must show GraphiQL
+/// with its example tabs.
+#[test]
+fn graphiql_renders_in_chromium_with_the_network_cut_off() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but no Chromium: .ci/run installs Debian's chromium"
+        );
+        eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+        .args([
+            "--database-url",
+            "sqlite::memory:",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start grassroots");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("output before listening")
+            .expect("line");
+        if let Some(rest) = line.strip_prefix("grassroots listening on http://") {
+            break rest.split('/').next().unwrap_or_default().to_owned();
+        }
+    };
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            // Every name resolves nowhere: only the server's address works.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            &format!("http://{addr}/"),
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run chromium");
+    let _ = server.kill();
+    let _ = server.wait();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("graphiql-container"),
+        "GraphiQL did not render:\n{dom}"
+    );
+    for tab in ["Coverage", "Staffing", "DrillDown"] {
+        assert!(dom.contains(tab), "no {tab} tab:\n{dom}");
+    }
+    assert!(dom.contains("grassroots"), "{dom}");
+}
