@@ -185,21 +185,35 @@ impl TokenKeys {
         validation
     }
 
+    /// The claims of a valid token for `audience`, and its account id;
+    /// `UNAUTHENTICATED` otherwise.
+    fn open<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+        leeway: u64,
+        sub: impl Fn(&C) -> &str,
+    ) -> AppResult<(C, i64)> {
+        let validation = self.validation(audience, leeway);
+        let claims = decode::<C>(token, &self.decoding, &validation)
+            .map_err(|e| {
+                tracing::debug!(error = %e, audience, "rejected token");
+                AppError::Unauthenticated
+            })?
+            .claims;
+        let account_id = sub(&claims)
+            .parse()
+            .map_err(|_| AppError::Unauthenticated)?;
+        Ok((claims, account_id))
+    }
+
     /// The account id of a valid token; `UNAUTHENTICATED` otherwise.
     pub fn verify(&self, token: &str) -> AppResult<Verified> {
-        let validation = self.validation(AUDIENCE, 5);
-        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
-            tracing::debug!(error = %e, "rejected access token");
-            AppError::Unauthenticated
-        })?;
+        let (claims, account_id) = self.open::<Claims>(token, AUDIENCE, 5, |c| &c.sub)?;
         Ok(Verified {
-            account_id: data
-                .claims
-                .sub
-                .parse()
-                .map_err(|_| AppError::Unauthenticated)?,
-            issued_at_ms: data.claims.iat_ms,
-            session: data.claims.sid,
+            account_id,
+            issued_at_ms: claims.iat_ms,
+            session: claims.sid,
         })
     }
 }
@@ -232,18 +246,13 @@ impl TokenKeys {
 
     /// A valid report link; `UNAUTHENTICATED` otherwise (expired included).
     pub fn verify_report_link(&self, token: &str) -> AppResult<ReportLink> {
-        let validation = self.validation(REPORT_AUDIENCE, 0);
-        let data = decode::<ReportClaims>(token, &self.decoding, &validation)
-            .map_err(|_| AppError::Unauthenticated)?;
+        let (claims, account_id) =
+            self.open::<ReportClaims>(token, REPORT_AUDIENCE, 0, |c| &c.sub)?;
         Ok(ReportLink {
-            account_id: data
-                .claims
-                .sub
-                .parse()
-                .map_err(|_| AppError::Unauthenticated)?,
-            issued_at_ms: data.claims.iat_ms,
-            report: data.claims.report,
-            under: data.claims.under,
+            account_id,
+            issued_at_ms: claims.iat_ms,
+            report: claims.report,
+            under: claims.under,
         })
     }
 }

@@ -249,7 +249,7 @@ pub fn check_strings(
 
 impl BudgetCheck {
     fn viewer<'a>(ctx: &'a ExtensionContext<'_>) -> Option<&'a Viewer> {
-        ctx.data_opt::<RequestContext>().map(|r| &r.viewer)
+        ctx.data_opt::<RequestContext>().map(RequestContext::caller)
     }
 }
 

@@ -23,9 +23,9 @@ const BATCH_WINDOW: Duration = Duration::from_micros(200);
 /// Built per request by the HTTP handler.
 /// The loaders cache what they load for the rest of the request.
 pub struct RequestContext {
-    pub viewer: Viewer,
+    viewer: Viewer,
     /// What the viewer may read, computed once per request.
-    pub visibility: Visibility,
+    visibility: Visibility,
     /// The request's `x-request-id`, for logs and the audit log.
     pub request_id: Option<String>,
     /// The client's address, for sign-in rate limits.
@@ -77,6 +77,12 @@ impl RequestContext {
             visibility,
             signed_in,
         }
+    }
+
+    /// Who sent the request (its budget is this caller's), whatever session
+    /// the request opens.
+    pub fn caller(&self) -> &Viewer {
+        &self.viewer
     }
 
     /// Who is asking: the caller, or the session this request opened.

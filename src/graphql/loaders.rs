@@ -187,7 +187,9 @@ pub async fn prefetch_posts(ctx: &Context<'_>, holders: &[Holder]) -> async_grap
         let mut active_on = None;
         for (name, value) in field.arguments()? {
             match (name.as_str(), value) {
+                // A literal enum, or the string a variable carries.
                 ("role", Value::Enum(r)) => role = r.parse::<PositionRole>().ok(),
+                ("role", Value::String(r)) => role = r.parse::<PositionRole>().ok(),
                 ("activeOn", Value::String(d)) => active_on = d.parse::<NaiveDate>().ok(),
                 _ => {}
             }

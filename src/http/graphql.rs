@@ -114,7 +114,7 @@ pub async fn graphql(
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
         let origin = (request_id.clone(), client.clone());
-        responses.push(run_one(&state, &viewer, &parts.method, request, origin).await);
+        responses.push(run_one(&state, &viewer, sender, &parts.method, request, origin).await);
     }
     let status = if responses.iter().any(|(_, r)| unavailable(&r.errors)) {
         StatusCode::SERVICE_UNAVAILABLE
@@ -142,14 +142,11 @@ pub async fn graphql(
 async fn run_one(
     state: &AppState,
     viewer: &Viewer,
+    sender: Sender,
     method: &Method,
     mut request: async_graphql::Request,
     (request_id, client): (Option<String>, String),
 ) -> (StatusCode, async_graphql::Response) {
-    let sender = match viewer {
-        Viewer::Anonymous => Sender::Anonymous,
-        _ => Sender::SignedIn,
-    };
     if request.extensions.contains_key("persistedQuery") {
         // Automatic persisted queries are not kept: Apollo's client reads
         // this answer and sends the whole query from then on.

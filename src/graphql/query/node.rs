@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
-use super::{load_unit, visible_person};
+use super::visible_person;
 use crate::accounts::{grants, store as accounts};
 use crate::audit;
 use crate::auth::policy::{self, ActionKind, Decision, Sight};
@@ -15,6 +15,7 @@ use crate::graphql::ids::{decode_any, Kind};
 use crate::graphql::types::account::{Account, Grant};
 use crate::graphql::types::audit_entry::AuditEntry;
 use crate::graphql::types::node::Node;
+use crate::graphql::types::org_unit::OrgUnit;
 use crate::graphql::types::position::Position;
 use crate::people::store as people;
 use crate::tree::read;
@@ -42,7 +43,15 @@ impl NodeQuery {
             viewer.require_signed_in()?;
         }
         let node = match kind {
-            Kind::OrgUnit => load_unit(ctx, n, "id").await.ok().map(Node::OrgUnit),
+            Kind::OrgUnit => {
+                // Missing and unseen alike are `None`; an outage stays an error.
+                let visibility = ctx.visibility();
+                let unit = ctx
+                    .db()
+                    .read(move |c| read::find(c, &visibility, n))
+                    .await?;
+                unit.map(|u| Node::OrgUnit(OrgUnit(u)))
+            }
             Kind::Person => visible_person(ctx, n).await?.map(Node::Person),
             Kind::Position => {
                 let post = ctx.db().read(move |c| people::find_position(c, n)).await?;
