@@ -163,10 +163,14 @@ impl AuditEntry {
     }
 }
 
+/// Appends a line; once the transaction commits, it is announced to live
+/// subscribers (`crate::db::commits`).
 pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> AppResult<()> {
-    diesel::insert_into(audit_log::table)
+    let id: i64 = diesel::insert_into(audit_log::table)
         .values(entry)
-        .execute(conn)?;
+        .returning(l::id)
+        .get_result(conn)?;
+    crate::db::commits::note(id);
     Ok(())
 }
 

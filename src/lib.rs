@@ -19,6 +19,7 @@ pub mod http;
 pub mod ids;
 pub mod import;
 pub mod limits;
+pub mod live;
 pub mod metrics;
 pub mod people;
 pub mod report;

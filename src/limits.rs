@@ -136,6 +136,15 @@ pub struct Limits {
     /// Most operations in one JSON batch of a signed-in caller (a caller
     /// without a token sends one); each is held to the caller's budget.
     pub batch_operations: usize,
+    /// Subscription sockets (`/graphql/ws`) open at once on an instance.
+    pub sockets: usize,
+    /// Subscriptions one socket may hold; one more closes it (4429).
+    pub socket_subscriptions: usize,
+    /// Largest message a socket may send.
+    pub socket_message_bytes: usize,
+    /// Seconds a socket has to authenticate (`connection_init`) before it
+    /// is closed (4408).
+    pub socket_init_seconds: u64,
     pub budgets: Budgets,
     pub read: ReadLimits,
 }
@@ -151,6 +160,10 @@ impl Default for Limits {
             anonymous_wait_ms: 1_000,
             string_chars: 10_000,
             batch_operations: 10,
+            sockets: 10_000,
+            socket_subscriptions: 50,
+            socket_message_bytes: 64 * 1024,
+            socket_init_seconds: 10,
             budgets: Budgets::default(),
             read: ReadLimits::default(),
         }

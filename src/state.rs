@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::graphql::AppSchema;
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::{accounts, graphql, limits, tree};
 
@@ -38,6 +39,10 @@ pub struct AppState {
     pub anonymous_slots: Arc<tokio::sync::Semaphore>,
     /// The county's time zone, for reports.
     pub time_zone: chrono_tz::Tz,
+    /// Live updates of this instance (subscriptions).
+    pub live: Arc<Live>,
+    /// Permits for open subscription sockets (`Limits::sockets`).
+    pub sockets: Arc<tokio::sync::Semaphore>,
 }
 
 impl axum::extract::FromRef<AppState> for Db {
@@ -63,10 +68,14 @@ impl AppState {
     /// The state around an already migrated database.
     pub fn with_db(db: Db, config: &Config) -> AppResult<AppState> {
         let auth = Arc::new(accounts::keys::auth_service(&db, &config.auth)?);
+        let live = Arc::new(Live::new(db.clone()));
         Ok(AppState {
+            live: live.clone(),
+            sockets: Arc::new(tokio::sync::Semaphore::new(config.limits.sockets.max(1))),
             schema: graphql::build_schema(
                 db.clone(),
                 auth.clone(),
+                live.clone(),
                 config.auth.anonymous_introspection,
                 config.limits,
             ),

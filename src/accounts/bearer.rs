@@ -45,21 +45,49 @@ async fn viewer_of(auth: &Arc<AuthService>, db: &Db, headers: &HeaderMap) -> App
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthenticated)?;
-    let verified = auth.keys.verify(token.trim())?;
+    let (viewer, _) = viewer_of_token(auth, db, token.trim(), Freshness::Cached).await?;
+    Ok(viewer)
+}
+
+/// Whether a check may use the sessions the server keeps in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Cached sessions answer (every request).
+    Cached,
+    /// Read from the database (a live socket re-checking after a change
+    /// to its account, which may commit before the cache is dropped).
+    Database,
+}
+
+/// The account an access token opens, and when the token expires (seconds
+/// since the epoch); errors as for the `Authorization` header.
+pub async fn viewer_of_token(
+    auth: &Arc<AuthService>,
+    db: &Db,
+    token: &str,
+    freshness: Freshness,
+) -> AppResult<(Viewer, i64)> {
+    let verified = auth.keys.verify(token)?;
     // A cached session costs no database round trip at all.
-    let cached = auth.sessions.get(&verified.account_id);
-    let live = verified
-        .session
-        .as_deref()
-        .map(|family| auth.session_families.get(family));
+    let (cached, live) = match freshness {
+        Freshness::Cached => (
+            auth.sessions.get(&verified.account_id),
+            verified
+                .session
+                .as_deref()
+                .map(|family| auth.session_families.get(family)),
+        ),
+        Freshness::Database => (None, Some(None)),
+    };
     let (session, live) = match (cached, live) {
         (Some(session), None) => (session, true),
         (Some(session), Some(Some(live))) => (session, live),
         _ => {
             let svc = auth.clone();
             let family = verified.session.clone();
+            let account_id = verified.account_id;
             db.read(move |c| {
-                let session = svc.session(c, verified.account_id)?;
+                let session = svc.session(c, account_id)?;
                 let live = match family {
                     Some(f) => svc.session_live(c, &f)?,
                     None => true,
@@ -73,7 +101,7 @@ async fn viewer_of(auth: &Arc<AuthService>, db: &Db, headers: &HeaderMap) -> App
     if !live || verified.issued_at_ms < session.tokens_valid_after_ms {
         return Err(AppError::Unauthenticated);
     }
-    Ok(Viewer::Account(session))
+    Ok((Viewer::Account(session), verified.expires_at))
 }
 
 /// The account a report link (`reportLink`) was issued to, as it stands

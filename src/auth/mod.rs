@@ -28,12 +28,15 @@ pub enum Visibility {
 impl Visibility {
     /// How much of `unit` is visible.
     pub fn sight(&self, unit: &OrgUnit) -> Sight {
+        self.sight_of(&UnitRef::from(unit))
+    }
+
+    /// [`Visibility::sight`] of a unit known by its place only.
+    pub fn sight_of(&self, unit: &UnitRef) -> Sight {
         match self {
             Visibility::Everything => Sight::Full,
             Visibility::Nothing => Sight::None,
-            Visibility::Units(scopes) => {
-                sight(scopes.iter().map(|s| Scope::Unit(*s)), &UnitRef::from(unit))
-            }
+            Visibility::Units(scopes) => sight(scopes.iter().map(|s| Scope::Unit(*s)), unit),
         }
     }
 

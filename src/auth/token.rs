@@ -69,6 +69,8 @@ pub struct ReportLink {
 pub struct Verified {
     pub account_id: i64,
     pub issued_at_ms: i64,
+    /// When it expires (seconds since the epoch).
+    pub expires_at: i64,
     /// The sign-in session it belongs to, if any.
     pub session: Option<String>,
 }
@@ -213,6 +215,7 @@ impl TokenKeys {
         Ok(Verified {
             account_id,
             issued_at_ms: claims.iat_ms,
+            expires_at: claims.exp,
             session: claims.sid,
         })
     }

@@ -3,6 +3,7 @@
 //! async runtime.
 
 pub mod ancestry;
+pub mod commits;
 pub mod models;
 pub mod schema;
 mod stats;
@@ -173,6 +174,8 @@ pub struct Db {
     stats: Arc<QueryStats>,
     health: Arc<Health>,
     max_connections: u32,
+    /// Where committed writes are announced (live updates).
+    commits: Arc<commits::Commits>,
 }
 
 impl Db {
@@ -212,6 +215,7 @@ impl Db {
             stats,
             health,
             max_connections: options.max_connections,
+            commits: Arc::new(commits::Commits::new(target)),
         })
     }
 
@@ -222,6 +226,11 @@ impl Db {
     /// Statement counters of every connection of this pool.
     pub fn stats(&self) -> &QueryStats {
         &self.stats
+    }
+
+    /// The announcements of committed writes (see [`commits`]).
+    pub fn commits(&self) -> &commits::Commits {
+        &self.commits
     }
 
     /// (connections open, connections idle) for the metrics.
@@ -333,12 +342,19 @@ impl Db {
         };
         let mut pooled = self.checkout()?;
         let conn: &mut DbConnection = &mut pooled;
-        self.watch(conn.transaction(|conn| {
+        commits::begin();
+        let result = self.watch(conn.transaction(|conn| {
             if let (true, DbConnection::Pg(_)) = (tree_lock, &conn) {
                 conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({TREE_LOCK})"))?;
             }
             f(conn)
-        }))
+        }));
+        let recorded = commits::finish();
+        if result.is_ok() {
+            // Committed: only now may anyone hear of it.
+            self.commits.announce(conn, recorded);
+        }
+        result
     }
 
     /// [`Db::read`] for callers already off the runtime.

@@ -148,6 +148,20 @@ where
         .await
 }
 
+impl RequestContext {
+    /// The context of a subscription, which lives as long as its socket:
+    /// its loaders keep nothing, so every event is resolved as the
+    /// database stands when it is sent.
+    pub fn live(db: Db, viewer: Viewer) -> RequestContext {
+        let ctx = RequestContext::new(db, viewer);
+        ctx.units.enable_all_cache(false);
+        ctx.subtree_counts.enable_all_cache(false);
+        ctx.posts.enable_all_cache(false);
+        ctx.people.enable_all_cache(false);
+        ctx
+    }
+}
+
 /// Shortcuts from a resolver's context.
 pub trait ContextExt {
     fn db(&self) -> &Db;

@@ -8,8 +8,11 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
+};
 use async_graphql::{Response, ServerError, Value};
+use futures_util::stream::{BoxStream, StreamExt};
 
 use crate::error::AppError;
 
@@ -30,6 +33,21 @@ impl Extension for ErrorCodesExtension {
         let mut response = next.run(ctx).await;
         code_errors(&mut response.errors);
         response
+    }
+
+    /// Each message of a subscription gets its codes the same way.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(|mut response| {
+                code_errors(&mut response.errors);
+                response
+            })
+            .boxed()
     }
 }
 

@@ -9,9 +9,10 @@ mod loaders;
 mod mutation;
 mod nulls;
 mod query;
+mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{SDLExportOptions, Schema};
 
 pub use self::context::RequestContext;
 pub use self::errors::{code_errors, error_codes};
@@ -20,8 +21,11 @@ use std::sync::Arc;
 use crate::accounts::sessions::AuthService;
 use crate::db::Db;
 use crate::limits::Limits;
+use crate::live::Live;
 
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub use self::subscription::AGGREGATE_INTERVAL;
+
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// The schema, with the database, the sign-in service and the limits in
 /// its data. Depth and complexity are held against each caller's own
@@ -29,16 +33,18 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>
 pub fn build_schema(
     db: Db,
     auth: Arc<AuthService>,
+    live: Arc<Live>,
     anonymous_introspection: bool,
     limits: Limits,
 ) -> AppSchema {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .data(db)
     .data(auth)
+    .data(live)
     .data(limits)
     .extension(budget::RequestBudget {
         budgets: limits.budgets,
@@ -55,7 +61,7 @@ pub fn sdl() -> String {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .finish()
     .sdl_with_options(

@@ -4,6 +4,7 @@
 
 mod graphiql;
 mod graphql;
+mod live;
 mod reports;
 
 use axum::extract::State;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(graphiql::page))
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql/ws", get(live::socket))
         .route("/reports/{file}", get(reports::report))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

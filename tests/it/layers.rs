@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("accounts", 8),
     ("import", 9),
     ("report", 10),
+    ("live", 10),
     ("demo", 10),
     ("graphql", 11),
     ("state", 12),

@@ -16,6 +16,7 @@ mod graphiql;
 mod hardening;
 mod import;
 mod layers;
+mod live;
 mod node;
 mod ops;
 mod people;

@@ -17,3 +17,4 @@ pub mod report_link;
 pub mod scalars;
 pub mod staffing;
 pub mod subtree_counts;
+pub mod unit_change;

@@ -410,3 +410,21 @@ impl TestApp {
         [t, v, g, b, team]
     }
 }
+
+impl TestApp {
+    /// Serves the router on a free loopback port (for sockets and
+    /// browsers); returns its address. The server lives as long as the
+    /// test's runtime.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("free port");
+        let addr = listener.local_addr().expect("address");
+        let app = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+}
