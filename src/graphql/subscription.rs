@@ -111,9 +111,6 @@ fn scope_key(visibility: &Visibility, under: Option<&UnitRef>) -> String {
     format!("{visibility:?}|{:?}", under.map(|u| u.id))
 }
 
-/// Live updates, over `graphql-transport-ws` at `/graphql/ws` (sign in with
-/// `connection_init`'s `{"Authorization": "Bearer …"}`): each filtered by the
-/// subscriber's scope, as queries are.
 /// How an aggregate of a scope is counted, kept and shown.
 type Count<V> = fn(&mut DbConnection, &Visibility, Option<UnitRef>) -> AppResult<V>;
 
@@ -156,6 +153,9 @@ where
     }))
 }
 
+/// Live updates, over `graphql-transport-ws` at `/graphql/ws` (sign in with
+/// `connection_init`'s `{"Authorization": "Bearer …"}`): each filtered by the
+/// subscriber's scope, as queries are.
 #[Subscription]
 impl Subscription {
     /// A unit beneath `under` (or anywhere in the subscriber's scope) was
