@@ -7,6 +7,7 @@ mod attack;
 mod harness;
 mod http;
 mod import;
+mod live;
 pub mod queries;
 mod writes;
 
@@ -47,6 +48,12 @@ pub struct BenchArgs {
     /// Timed runs of the 100,000-row import (each a dry run).
     #[arg(long, default_value_t = 3)]
     pub import_runs: usize,
+    /// Open subscriptions of the live scenario (one socket each).
+    #[arg(long, default_value_t = 1000)]
+    pub subscriptions: usize,
+    /// Writes of the live scenario, one a second (0: skip it).
+    #[arg(long, default_value_t = 20)]
+    pub live_writes: usize,
 }
 
 /// Loads the tree if needed, runs every scenario, prints the figures.
@@ -313,6 +320,20 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             "access-check overhead, scoped ADMIN vs region (medians): {:+.1} %",
             overhead * 100.0
         );
+    }
+    let live_wanted = args.only.is_empty() || args.only.iter().any(|w| "live".contains(w.as_str()));
+    if args.live_writes > 0 && live_wanted {
+        let township = *townships
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no township"))?;
+        let figures = live::run(
+            state.clone(),
+            township,
+            args.subscriptions,
+            args.live_writes,
+        )
+        .await?;
+        live::print(&db.backend().to_string(), &figures);
     }
     if args.http_seconds > 0.0 {
         let queries = http::dashboard_queries(&townships, &trend_from);

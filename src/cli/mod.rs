@@ -329,7 +329,7 @@ async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::R
     }
     let listener = tokio::net::TcpListener::bind(server.listen).await?;
     println!(
-        "grassroots listening on http://{}/ (GraphiQL), GraphQL at /graphql",
+        "grassroots listening on http://{}/ (GraphiQL), GraphQL at /graphql, dashboard at /dashboard",
         listener.local_addr()?
     );
     let app =

@@ -2,7 +2,7 @@
 //! `/graphql` endpoint (`graphql.rs`) and the report downloads
 //! (`reports.rs`). It stands above `graphql/`; nothing below imports it.
 
-mod graphiql;
+mod assets;
 mod graphql;
 mod live;
 mod reports;
@@ -29,12 +29,16 @@ pub const CORS_MAX_AGE_SECS: u64 = 600;
 /// caller's own limit is smaller; see `Limits`).
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
-/// The app: GraphiQL at `/`, GraphQL at `/graphql`, probes and metrics.
+/// The app: GraphiQL at `/`, the example dashboard at `/dashboard`,
+/// GraphQL at `/graphql` (subscriptions at `/graphql/ws`), reports,
+/// probes and metrics.
 pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.cors_origins);
     Router::new()
-        .route("/", get(graphiql::page))
-        .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/", get(assets::graphiql))
+        .route("/graphiql/{file}", get(assets::graphiql_asset))
+        .route("/dashboard", get(assets::dashboard))
+        .route("/dashboard/{file}", get(assets::dashboard_asset))
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphql/ws", get(live::socket))
         .route("/reports/{file}", get(reports::report))

@@ -332,3 +332,24 @@ async fn every_instance_delivers_every_event_on_postgres() {
     let got = s.data().await["unitChanged"].clone();
     assert_eq!(got["unit"]["name"], "甲镇（新）");
 }
+
+#[tokio::test]
+async fn the_graphiql_subscription_examples_run() {
+    let Some(app) = TestApp::spawn() else { return };
+    app.chain("甲").await;
+    let (_, examples) = app.get("/graphiql/examples.json").await;
+    let examples: Vec<Value> = serde_json::from_str(&examples).expect("examples.json");
+    let subscriptions: Vec<&str> = examples
+        .iter()
+        .filter_map(|e| e["query"].as_str())
+        .filter(|q| crate::graphiql::is_subscription(q))
+        .collect();
+    assert!(!subscriptions.is_empty(), "GraphiQL offers a subscription");
+    let addr = app.serve().await;
+    let mut s = Socket::signed_in(addr, &app.token).await;
+    for (i, query) in subscriptions.into_iter().enumerate() {
+        s.subscribe(&i.to_string(), query, json!({})).await;
+        // Aggregates come first as they stand.
+        s.data().await;
+    }
+}

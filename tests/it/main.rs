@@ -11,6 +11,7 @@ mod access_props;
 mod auth_tokens;
 mod coverage;
 mod coverage_history;
+mod dashboard;
 mod demo_county;
 mod graphiql;
 mod hardening;
