@@ -18,6 +18,62 @@ pub struct Page {
     pub from_end: bool,
 }
 
+/// What a list of units can be sorted by (besides its default, creation
+/// order). Text sorts by code point (UTF-8 byte order) on both backends,
+/// not by pinyin; ties, and the default, go by creation (id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    Name,
+    Code,
+    Level,
+    Created,
+}
+
+impl SortField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortField::Name => "NAME",
+            SortField::Code => "CODE",
+            SortField::Level => "LEVEL",
+            SortField::Created => "CREATED",
+        }
+    }
+}
+
+/// A sort order: a field and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Order {
+    /// How a cursor names the order it belongs to, e.g. `NAME_DESC`.
+    pub fn tag(&self) -> String {
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        format!("{}_{dir}", self.field.as_str())
+    }
+
+    /// The key of `unit` under this order (the id breaks ties).
+    pub fn key_of(&self, unit: &crate::domain::OrgUnit) -> String {
+        match self.field {
+            SortField::Name => unit.name.clone(),
+            SortField::Code => unit.code.clone().unwrap_or_default(),
+            SortField::Level => unit.level().number().to_string(),
+            SortField::Created => String::new(),
+        }
+    }
+}
+
+/// A page in a sorted list: the order, and the sort keys of the rows the
+/// cursors point at (`Page` holds their ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sorted {
+    pub order: Order,
+    pub after_key: Option<String>,
+    pub before_key: Option<String>,
+}
+
 /// One page of results with Relay's page info.
 #[derive(Debug, Clone)]
 pub struct PageOf<T> {

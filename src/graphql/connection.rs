@@ -12,7 +12,7 @@ use async_graphql::{Object, ObjectType, OutputType, TypeName};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::domain::{Page, PageOf};
+use crate::domain::{Order, Page, PageOf, Sorted};
 use crate::error::{AppError, AppResult};
 
 /// A GraphQL node type that lists page through, ordered by its rows' ids.
@@ -44,9 +44,11 @@ macro_rules! listed {
 }
 pub(crate) use listed;
 
-/// The position of a row in a list of `T`.
+/// The position of a row in a list of `T`: its id, and in a sorted list
+/// the order's tag and the row's sort key (`T:id` or `T:id:TAG:key`).
 pub struct Cursor<T> {
     pub id: i64,
+    pub sort: Option<(String, String)>,
     of: PhantomData<fn() -> T>,
 }
 
@@ -54,6 +56,7 @@ impl<T> Cursor<T> {
     pub fn new(id: i64) -> Self {
         Cursor {
             id,
+            sort: None,
             of: PhantomData,
         }
     }
@@ -70,11 +73,26 @@ impl<T: Listed> CursorType for Cursor<T> {
             .strip_prefix(T::NAME)
             .and_then(|r| r.strip_prefix(':'))
             .ok_or_else(bad)?;
-        Ok(Cursor::new(rest.parse().map_err(|_| bad())?))
+        let (id, sort) = match rest.split_once(':') {
+            None => (rest, None),
+            Some((id, sorted)) => {
+                let (tag, key) = sorted.split_once(':').ok_or_else(bad)?;
+                (id, Some((tag.to_owned(), key.to_owned())))
+            }
+        };
+        Ok(Cursor {
+            id: id.parse().map_err(|_| bad())?,
+            sort,
+            of: PhantomData,
+        })
     }
 
     fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}:{}", T::NAME, self.id))
+        let text = match &self.sort {
+            None => format!("{}:{}", T::NAME, self.id),
+            Some((tag, key)) => format!("{}:{}:{tag}:{key}", T::NAME, self.id),
+        };
+        URL_SAFE_NO_PAD.encode(text)
     }
 }
 
@@ -173,15 +191,58 @@ impl PageArgs {
             cursor_id::<T>(self.before.as_deref(), "before")?,
         )
     }
+
+    /// The page these arguments ask of a list of `T` sorted by `order`
+    /// (`None`: creation order): a cursor must come from the same list in
+    /// the same order.
+    pub fn sorted_page<T: Listed>(
+        &self,
+        order: Option<Order>,
+    ) -> AppResult<(Page, Option<Sorted>)> {
+        let Some(order) = order else {
+            return Ok((self.page::<T>()?, None));
+        };
+        let tag = order.tag();
+        let at = |cursor: Option<&str>, field: &str| -> AppResult<Option<(i64, String)>> {
+            let Some(c) = cursor else { return Ok(None) };
+            let wrong = || {
+                AppError::bad_input(
+                    field,
+                    format!("{field} is not a cursor of this list in this order"),
+                )
+            };
+            let c = Cursor::<T>::decode_cursor(c).map_err(|_| wrong())?;
+            match c.sort {
+                Some((t, key)) if t == tag => Ok(Some((c.id, key))),
+                _ => Err(wrong()),
+            }
+        };
+        let after = at(self.after.as_deref(), "after")?;
+        let before = at(self.before.as_deref(), "before")?;
+        let page = Page::new(
+            self.first,
+            after.as_ref().map(|a| a.0),
+            self.last,
+            before.as_ref().map(|b| b.0),
+        )?;
+        let sorted = Sorted {
+            order,
+            after_key: after.map(|a| a.1),
+            before_key: before.map(|b| b.1),
+        };
+        Ok((page, Some(sorted)))
+    }
 }
 
-/// The id a cursor argument of a list of `T` points at.
+/// The id a cursor argument of a list of `T` (in creation order) points at.
 pub fn cursor_id<T: Listed>(cursor: Option<&str>, field: &str) -> AppResult<Option<i64>> {
     cursor
-        .map(|c| {
-            Cursor::<T>::decode_cursor(c).map(|c| c.id).map_err(|_| {
-                AppError::bad_input(field, format!("{field} is not a cursor of this list"))
-            })
+        .map(|c| match Cursor::<T>::decode_cursor(c) {
+            Ok(Cursor { id, sort: None, .. }) => Ok(id),
+            _ => Err(AppError::bad_input(
+                field,
+                format!("{field} is not a cursor of this list"),
+            )),
         })
         .transpose()
 }
@@ -192,11 +253,32 @@ where
     T: Listed,
     Totals: ObjectType,
 {
+    sorted_connection(page, totals, |_| None)
+}
+
+/// Wraps a loaded page of a sorted list: `sort` gives each row's order tag
+/// and sort key, for its cursor.
+pub fn sorted_connection<T, Totals>(
+    page: PageOf<T::Row>,
+    totals: Totals,
+    sort: impl Fn(&T::Row) -> Option<(String, String)>,
+) -> ConnectionOf<T, Totals>
+where
+    T: Listed,
+    Totals: ObjectType,
+{
     ConnectionOf {
         edges: page
             .items
             .into_iter()
-            .map(|row| Edge::new(Cursor::new(T::id(&row)), T::wrap(row)))
+            .map(|row| {
+                let cursor = Cursor {
+                    id: T::id(&row),
+                    sort: sort(&row),
+                    of: PhantomData,
+                };
+                Edge::new(cursor, T::wrap(row))
+            })
             .collect(),
         has_previous_page: page.has_previous_page,
         has_next_page: page.has_next_page,

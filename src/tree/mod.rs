@@ -8,6 +8,7 @@ mod deltas;
 pub mod history;
 mod lifecycle;
 pub mod read;
+mod sort;
 pub mod staffing;
 pub mod tally;
 pub mod write;

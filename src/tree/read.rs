@@ -11,7 +11,7 @@ use crate::db::models::OrgUnitRow;
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::coverage::GapReason;
-use crate::domain::{Level, OrgForm, OrgUnit, Page, PageOf, UnitType};
+use crate::domain::{Level, OrgForm, OrgUnit, Page, PageOf, Sorted, UnitType};
 use crate::error::{AppError, AppResult};
 
 /// Which units a list or count is about.
@@ -234,25 +234,32 @@ pub fn find_many(
         .collect())
 }
 
-/// One page of the units matching `filter`, ordered by id.
+/// One page of the units matching `filter`, in creation order (by id) or
+/// in `sorted`'s.
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
     filter: &UnitFilter,
     page: Page,
+    sorted: Option<&Sorted>,
 ) -> AppResult<PageOf<OrgUnit>> {
     let mut q = filtered(visibility, filter);
-    if let Some(after) = page.after {
-        q = q.filter(u::id.gt(after));
-    }
-    if let Some(before) = page.before {
-        q = q.filter(u::id.lt(before));
-    }
-    q = if page.from_end {
-        q.order(u::id.desc())
+    if let Some(sorted) = sorted {
+        let postgres = matches!(conn, DbConnection::Pg(_));
+        q = super::sort::apply(q, sorted, &page, postgres)?;
     } else {
-        q.order(u::id.asc())
-    };
+        if let Some(after) = page.after {
+            q = q.filter(u::id.gt(after));
+        }
+        if let Some(before) = page.before {
+            q = q.filter(u::id.lt(before));
+        }
+        q = if page.from_end {
+            q.order(u::id.desc())
+        } else {
+            q.order(u::id.asc())
+        };
+    }
     let rows = q
         .limit(page.fetch_limit())
         .select(OrgUnitRow::as_select())

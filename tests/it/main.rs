@@ -20,6 +20,7 @@ mod layers;
 mod live;
 mod node;
 mod ops;
+mod ordering;
 mod people;
 mod postgres_only;
 mod reports;

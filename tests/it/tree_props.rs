@@ -261,6 +261,7 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
                         &visibility,
                         &filter,
                         Page::new(Some(3), after, None, None)?,
+                        None,
                     )?;
                     ids.extend(page.items.iter().map(|x| x.id));
                     after = page.items.last().map(|x| x.id);

@@ -9,8 +9,9 @@ use crate::domain::{Level, UnitType};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{decode, Kind};
-use crate::graphql::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use crate::graphql::types::connection::{sorted_unit_connection, OrgUnitConnection, PageArgs};
 use crate::graphql::types::coverage::Coverage;
+use crate::graphql::types::order::OrgUnitOrder;
 use crate::graphql::types::org_unit::page_cost;
 use crate::graphql::types::scalars::Date;
 use crate::tree::tally::Counted;
@@ -71,7 +72,7 @@ impl CoverageQuery {
     }
 
     /// The units that are coverage gaps (each with `gapReason`, and
-    /// `ancestors` for display), in creation order.
+    /// `ancestors` for display), in creation order or `orderBy`.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn coverage_gaps(
@@ -81,6 +82,7 @@ impl CoverageQuery {
         #[graphql(desc = "Only units at this level.")] level: Option<Level>,
         #[graphql(desc = "Only units of this type.")] unit_type: Option<UnitType>,
         #[graphql(desc = "Only gaps for this reason.")] reason: Option<GapReason>,
+        #[graphql(desc = "Sort order (default: creation order).")] order_by: Option<OrgUnitOrder>,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
@@ -94,11 +96,17 @@ impl CoverageQuery {
             gaps: Some(reason),
             ..UnitFilter::default()
         };
-        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
+        sorted_unit_connection(
+            ctx,
+            filter,
+            PageArgs::new(first, after, last, before),
+            order_by,
+        )
+        .await
     }
 
     /// Active management units (levels 1–4) with no active child: where the
-    /// five-level chain (五级联动) is broken. In creation order.
+    /// five-level chain (五级联动) is broken. In creation order or `orderBy`.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn chain_gaps(
@@ -106,6 +114,7 @@ impl CoverageQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only units beneath this unit.")] under: Option<ID>,
         #[graphql(desc = "Only units at this level.")] level: Option<Level>,
+        #[graphql(desc = "Sort order (default: creation order).")] order_by: Option<OrgUnitOrder>,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
@@ -118,6 +127,12 @@ impl CoverageQuery {
             childless: true,
             ..UnitFilter::default()
         };
-        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
+        sorted_unit_connection(
+            ctx,
+            filter,
+            PageArgs::new(first, after, last, before),
+            order_by,
+        )
+        .await
     }
 }

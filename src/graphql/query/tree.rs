@@ -7,7 +7,8 @@ use crate::domain::{Level, OrgForm, UnitType};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{decode, Kind};
-use crate::graphql::types::connection::{unit_connection, OrgUnitConnection, PageArgs};
+use crate::graphql::types::connection::{sorted_unit_connection, OrgUnitConnection, PageArgs};
+use crate::graphql::types::order::OrgUnitOrder;
 use crate::graphql::types::org_unit::page_cost;
 use crate::graphql::types::org_unit::OrgUnit;
 use crate::tree::{read, UnitFilter};
@@ -44,8 +45,8 @@ impl TreeQuery {
         }
     }
 
-    /// Units of the tree, filtered, in creation order. Without `under`, the
-    /// whole visible region.
+    /// Units of the tree, filtered, in creation order or `orderBy`. Without
+    /// `under`, the whole visible region.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn org_units(
@@ -59,6 +60,7 @@ impl TreeQuery {
         #[graphql(desc = "Include dissolved units (default false).")] include_dissolved: Option<
             bool,
         >,
+        #[graphql(desc = "Sort order (default: creation order).")] order_by: Option<OrgUnitOrder>,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
@@ -85,7 +87,13 @@ impl TreeQuery {
             include_dissolved: include_dissolved.unwrap_or(false),
             ..UnitFilter::default()
         };
-        unit_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
+        sorted_unit_connection(
+            ctx,
+            filter,
+            PageArgs::new(first, after, last, before),
+            order_by,
+        )
+        .await
     }
 }
 

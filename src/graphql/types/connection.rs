@@ -3,10 +3,11 @@
 
 use async_graphql::{Context, Object, Result};
 
+use super::order::OrgUnitOrder;
 use super::org_unit::OrgUnit;
 use crate::domain;
 pub use crate::graphql::connection::PageArgs;
-use crate::graphql::connection::{connection, ConnectionOf};
+use crate::graphql::connection::{connection, sorted_connection, ConnectionOf};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{prefetch_posts, Holder};
 use crate::tree::{read, UnitFilter};
@@ -32,21 +33,36 @@ impl UnitListTotals {
     }
 }
 
-/// Loads one page of `filter` and wraps it as a connection.
+/// Loads one page of `filter`, in creation order, as a connection.
 pub async fn unit_connection(
     ctx: &Context<'_>,
     filter: UnitFilter,
     args: PageArgs,
 ) -> Result<OrgUnitConnection> {
-    let page = args.page::<OrgUnit>()?;
+    sorted_unit_connection(ctx, filter, args, None).await
+}
+
+/// Loads one page of `filter` in `order` (`None`: creation order).
+pub async fn sorted_unit_connection(
+    ctx: &Context<'_>,
+    filter: UnitFilter,
+    args: PageArgs,
+    order: Option<OrgUnitOrder>,
+) -> Result<OrgUnitConnection> {
+    let order = order.map(domain::Order::from);
+    let (page, sorted) = args.sorted_page::<OrgUnit>(order)?;
     let visibility = ctx.visibility();
     let query_filter = filter.clone();
     let result = ctx
         .db()
-        .read(move |c| read::list(c, &visibility, &query_filter, page))
+        .read(move |c| read::list(c, &visibility, &query_filter, page, sorted.as_ref()))
         .await?;
     prefetch(ctx, &result.items).await?;
-    Ok(connection(result, UnitListTotals { filter }))
+    let totals = UnitListTotals { filter };
+    Ok(match order {
+        None => connection(result, totals),
+        Some(o) => sorted_connection(result, totals, |u| Some((o.tag(), o.key_of(u)))),
+    })
 }
 
 /// Loads, in one batch each, the related units and subtree counts the

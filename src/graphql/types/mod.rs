@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod import;
 pub mod inputs;
 pub mod node;
+pub mod order;
 pub mod org_unit;
 pub mod person;
 pub mod person_inputs;

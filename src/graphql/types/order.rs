@@ -1,0 +1,55 @@
+//! `orderBy` of unit lists: `OrgUnitOrder`.
+
+use async_graphql::{Enum, InputObject};
+
+use crate::domain::{Order, SortField};
+
+/// What a list of units can be sorted by. Names and codes sort by code
+/// point (the same on SQLite and PostgreSQL; not by pinyin); ties go by
+/// creation.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrgUnitSortField {
+    /// 名称: the name.
+    Name,
+    /// 代码: the code (units without one first).
+    Code,
+    /// 层级: the level, township first.
+    Level,
+    /// 创建时间: when the unit was created (the default order).
+    Created,
+}
+
+/// Ascending or descending.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// 升序: smallest first.
+    #[default]
+    Asc,
+    /// 降序: largest first.
+    Desc,
+}
+
+/// A sort order for a list of units; its cursors belong to it (a cursor of
+/// another order is `BAD_USER_INPUT`).
+#[derive(InputObject, Copy, Clone, Debug)]
+pub struct OrgUnitOrder {
+    /// The field to sort by.
+    pub field: OrgUnitSortField,
+    /// The direction (default ascending).
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<OrgUnitOrder> for Order {
+    fn from(o: OrgUnitOrder) -> Order {
+        Order {
+            field: match o.field {
+                OrgUnitSortField::Name => SortField::Name,
+                OrgUnitSortField::Code => SortField::Code,
+                OrgUnitSortField::Level => SortField::Level,
+                OrgUnitSortField::Created => SortField::Created,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        }
+    }
+}
