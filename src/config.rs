@@ -210,6 +210,9 @@ pub struct Config {
     /// The county's time zone (`GRASSROOTS_TIME_ZONE`): report times and
     /// the day in report file names.
     pub time_zone: chrono_tz::Tz,
+    /// The region's name (`GRASSROOTS_REGION_NAME`, e.g. 新化县): the title
+    /// and file name of a report of the whole region; `None`: 全部.
+    pub region_name: Option<String>,
 }
 
 impl Config {
@@ -227,6 +230,7 @@ impl Config {
             limits: Limits::default(),
             metrics_token: None,
             time_zone: chrono_tz::Asia::Shanghai,
+            region_name: None,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub anonymous_slots: Arc<tokio::sync::Semaphore>,
     /// The county's time zone, for reports.
     pub time_zone: chrono_tz::Tz,
+    /// The region's name, for reports of the whole region.
+    pub region_name: Option<Arc<str>>,
     /// Live updates of this instance (subscriptions).
     pub live: Arc<Live>,
     /// Permits for open subscription sockets (`Limits::sockets`).
@@ -81,6 +83,7 @@ impl AppState {
             ),
             limits: config.limits,
             time_zone: config.time_zone,
+            region_name: config.region_name.as_deref().map(Arc::from),
             anonymous_slots: Arc::new(tokio::sync::Semaphore::new(
                 config.limits.anonymous_concurrency.max(1),
             )),

@@ -39,6 +39,11 @@ struct Cli {
     )]
     time_zone: chrono_tz::Tz,
 
+    /// The region's name (e.g. 新化县), in the title and file name of
+    /// reports of the whole region (`serve --demo`: the demo county's).
+    #[arg(long, env = "GRASSROOTS_REGION_NAME", global = true)]
+    region_name: Option<String>,
+
     /// Log format.
     #[arg(
         long,
@@ -158,11 +163,14 @@ fn config(
     database: &DatabaseArgs,
     auth: &AuthArgs,
     limits: &LimitArgs,
-    time_zone: chrono_tz::Tz,
+    (time_zone, region_name): (chrono_tz::Tz, Option<String>),
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Config> {
     Ok(Config {
         time_zone,
+        region_name: region_name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
         database: database.target()?,
         pool: database.pool(),
         cors_origins,
@@ -178,7 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &cli.database,
             &cli.auth,
             &cli.limits,
-            cli.time_zone,
+            (cli.time_zone, cli.region_name.clone()),
             cors_origins,
         )
     };
@@ -222,15 +230,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .transpose()?;
             let (unit, format, out) = (unit.as_ref(), *format, out.clone());
             let now = chrono::Utc::now();
+            let region = config.region_name.as_deref();
             let bytes = state.db.read_blocking(|c| match command {
-                ReportCommand::Coverage { .. } => crate::report::CoverageReport::gather(
-                    c,
-                    &crate::auth::Visibility::Everything,
-                    unit,
-                    now,
-                )?
-                .in_zone(config.time_zone)
-                .render(format),
+                ReportCommand::Coverage { .. } => {
+                    let everything = crate::auth::Visibility::Everything;
+                    let scope = crate::report::scope_name(c, &everything, unit, region)?;
+                    crate::report::CoverageReport::gather(c, &everything, unit, scope, now)?
+                        .in_zone(config.time_zone)
+                        .render(format)
+                }
                 ReportCommand::People { .. } => crate::report::people::PeopleExport::gather(
                     c,
                     &crate::auth::Viewer::System,
@@ -283,10 +291,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config, server: ServerArgs, load_demo: bool) -> anyhow::Result<()> {
-    let state = {
+    let mut state = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || AppState::open(&config)).await??
     };
+    if load_demo && state.region_name.is_none() {
+        // The demo is a county: its reports say which.
+        state.region_name = Some(std::sync::Arc::from(demo::names::COUNTY_NAME));
+    }
     println!("database: {} ({})", config.database, state.db.backend());
     if load_demo {
         let db = state.db.clone();

@@ -12,7 +12,7 @@ use crate::auth::policy::Sight;
 use crate::error::{AppError, AppResult};
 use crate::ids::{decode, Kind};
 use crate::report::people::PeopleExport;
-use crate::report::{CoverageReport, Format};
+use crate::report::{scope_name, CoverageReport, Format};
 use crate::state::AppState;
 use crate::tree::read;
 
@@ -96,6 +96,7 @@ async fn build(
     let visibility = viewer.visibility();
     let now = chrono::Utc::now();
     let zone = state.time_zone;
+    let region = state.region_name.clone();
     let (bytes, scope) = state
         .db
         .read(move |c| {
@@ -117,13 +118,13 @@ async fn build(
                     }
                 }
             };
-            let scope = under
-                .as_ref()
-                .map_or_else(|| "全部".to_owned(), |u| u.name.clone());
+            let scope = scope_name(c, &visibility, under.as_ref(), region.as_deref())?;
             let bytes = match kind {
-                Report::Coverage => CoverageReport::gather(c, &visibility, under.as_ref(), now)?
-                    .in_zone(zone)
-                    .render(format)?,
+                Report::Coverage => {
+                    CoverageReport::gather(c, &visibility, under.as_ref(), scope.clone(), now)?
+                        .in_zone(zone)
+                        .render(format)?
+                }
                 Report::People => {
                     PeopleExport::gather(c, &viewer, under.as_ref(), now.date_naive())?
                         .render(format)?

@@ -86,6 +86,29 @@ pub(crate) fn percent(c: &Counts) -> String {
         .map_or_else(String::new, |r| format!("{:.1}%", r * 100.0))
 }
 
+/// What a report is of, for its title and file name: the unit `under`;
+/// without it, the region (`region`, e.g. 新化县, or 全部) for a viewer of
+/// the whole region, or the viewer's own scope units (上梅街道、梅苑开发区).
+pub fn scope_name(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    under: Option<&OrgUnit>,
+    region: Option<&str>,
+) -> AppResult<String> {
+    Ok(match (under, visibility) {
+        (Some(unit), _) => unit.name.clone(),
+        (None, Visibility::Units(scopes)) => {
+            let ids: Vec<i64> = scopes.iter().map(|s| s.id).collect();
+            let names: Vec<String> = read::find_many(conn, &Visibility::Everything, &ids)?
+                .into_iter()
+                .map(|u| u.name)
+                .collect();
+            names.join("、")
+        }
+        (None, _) => region.unwrap_or("全部").to_owned(),
+    })
+}
+
 impl CoverageReport {
     /// Shows its times in `zone`.
     pub fn in_zone(self, zone: chrono_tz::Tz) -> CoverageReport {
@@ -107,11 +130,12 @@ impl CoverageReport {
     }
 
     /// Gathers the report of what `visibility` shows beneath `under` (or
-    /// everything it shows).
+    /// everything it shows), titled with `scope` (see [`scope_name`]).
     pub fn gather(
         conn: &mut DbConnection,
         visibility: &Visibility,
         under: Option<&OrgUnit>,
+        scope: String,
         now: DateTime<Utc>,
     ) -> AppResult<CoverageReport> {
         let scope_ref = under.map(UnitRef::from);
@@ -155,7 +179,7 @@ impl CoverageReport {
             })
             .collect();
         Ok(CoverageReport {
-            scope: under.map_or_else(|| "全部".to_owned(), |u| u.name.clone()),
+            scope,
             generated_at: now,
             time_zone: chrono_tz::Asia::Shanghai,
             coverage,

@@ -175,6 +175,30 @@ async fn downloads_are_named_in_chinese_with_scope_and_day() {
     );
 }
 
+/// A report of the whole region is titled with the region's name
+/// (`GRASSROOTS_REGION_NAME`); a scoped account's, with its own scope.
+#[tokio::test]
+async fn reports_are_titled_with_the_region_or_the_scope() {
+    let Some(app) = TestApp::spawn_with(|c| c.region_name = Some("新化县".to_owned())) else {
+        return;
+    };
+    let [t, ..] = app.chain("上梅").await;
+    let (status, _, body) = fetch(&app, "/reports/coverage.csv", Some(&app.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body).expect("UTF-8");
+    let title = text.lines().next().unwrap_or_default();
+    assert_eq!(title, "\u{feff}党组织覆盖情况统计表,新化县");
+
+    let viewer = app.account("t-viewer", Role::Viewer, Some(&t));
+    let (status, _, body) = fetch(&app, "/reports/coverage.csv", Some(&viewer)).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body).expect("UTF-8");
+    assert_eq!(
+        text.lines().next().unwrap_or_default(),
+        "\u{feff}党组织覆盖情况统计表,上梅镇"
+    );
+}
+
 /// `reportLink` gives a plain link: it opens its own download without a
 /// header, and nothing else (another report, another scope, the API), and
 /// it names no unit out of sight.
