@@ -1,104 +1,99 @@
-//! Sorted lists of units (`orderBy`): the order as SQL, and keyset paging
-//! on (sort key, id), so a cursor keeps its place however the rows around
-//! it are sorted. Text is compared by code point on both backends (SQLite's
-//! BINARY collation; PostgreSQL's "C"), so both give the same order.
+//! Sorted lists (`orderBy`) as SQL: the order, and keyset paging on (sort
+//! key, id), so a cursor keeps its place however the rows around it are
+//! sorted. Text is compared by code point on both backends (SQLite's BINARY
+//! collation; PostgreSQL's "C"), so both give the same order. The SQL names
+//! its table, so one list's query can use it whatever else it joins.
 
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
-use crate::db::schema::org_units::{self, dsl as u};
-use crate::db::MultiBackend;
+use super::MultiBackend;
 use crate::domain::{Page, SortField, Sorted};
 use crate::error::{AppError, AppResult};
 
-type Boxed<'a> = org_units::BoxedQuery<'a, MultiBackend>;
-type Condition = Box<dyn BoxableExpression<org_units::table, MultiBackend, SqlType = Bool>>;
+/// A condition on a row of `QS`.
+pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
-/// The sort key as SQL, or `None` for creation order (the id alone).
-fn key_sql(field: SortField, postgres: bool) -> Option<&'static str> {
-    match (field, postgres) {
-        (SortField::Name, false) => Some("org_units.name"),
-        (SortField::Name, true) => Some("org_units.name COLLATE \"C\""),
-        (SortField::Code, false) => Some("COALESCE(org_units.code, '')"),
-        (SortField::Code, true) => Some("COALESCE(org_units.code, '') COLLATE \"C\""),
-        (SortField::Level, _) => Some("org_units.level"),
-        (SortField::Created, _) => None,
+/// The sort key of `table` as SQL, or `None` for creation order (the id).
+fn key_sql(table: &str, field: SortField, postgres: bool) -> Option<String> {
+    let collate = if postgres { " COLLATE \"C\"" } else { "" };
+    match field {
+        SortField::Name => Some(format!("{table}.name{collate}")),
+        SortField::Code => Some(format!("COALESCE({table}.code, ''){collate}")),
+        SortField::Level => Some(format!("{table}.level")),
+        SortField::Created => None,
     }
 }
 
-/// Rows past the row at (`key`, `id`): after it in the list's direction
-/// (`later`), or before it.
-fn beyond(
+/// Rows of `table` past the row at (`key`, `id`): after it in ascending
+/// order (`later`), or before it.
+fn beyond<QS: 'static>(
+    table: &str,
     field: SortField,
     postgres: bool,
-    key: &str,
-    id: i64,
+    (key, id): (&str, i64),
     later: bool,
-    cursor: &'static str,
-) -> AppResult<Condition> {
+) -> Condition<QS> {
     let op = if later { ">" } else { "<" };
-    let Some(expr) = key_sql(field, postgres) else {
-        return Ok(if later {
-            Box::new(u::id.gt(id))
-        } else {
-            Box::new(u::id.lt(id))
-        });
+    let Some(expr) = key_sql(table, field, postgres) else {
+        return Box::new(sql::<Bool>(&format!("{table}.id {op} ")).bind::<BigInt, _>(id));
     };
-    let (open, tie, close) = (
-        format!("({expr} {op} "),
-        format!(" OR ({expr} = "),
-        format!(" AND org_units.id {op} "),
-    );
-    Ok(if field == SortField::Level {
-        let level: i32 = key.parse().map_err(|_| {
-            AppError::bad_input(cursor, format!("{cursor} is not a cursor of this list"))
-        })?;
-        Box::new(
-            sql::<Bool>(&open)
-                .bind::<Integer, _>(level)
-                .sql(&tie)
-                .bind::<Integer, _>(level)
-                .sql(&close)
-                .bind::<BigInt, _>(id)
-                .sql("))"),
-        )
-    } else {
-        Box::new(
-            sql::<Bool>(&open)
-                .bind::<Text, _>(key.to_owned())
-                .sql(&tie)
-                .bind::<Text, _>(key.to_owned())
-                .sql(&close)
-                .bind::<BigInt, _>(id)
-                .sql("))"),
-        )
-    })
+    // A cursor's key is text; a level is compared as the number it is.
+    let (pre, post) = match field {
+        SortField::Level => ("CAST(", " AS INTEGER)"),
+        _ => ("", ""),
+    };
+    Box::new(
+        sql::<Bool>(&format!("({expr} {op} {pre}"))
+            .bind::<Text, _>(key.to_owned())
+            .sql(&format!("{post} OR ({expr} = {pre}"))
+            .bind::<Text, _>(key.to_owned())
+            .sql(&format!("{post} AND {table}.id {op} "))
+            .bind::<BigInt, _>(id)
+            .sql("))"),
+    )
 }
 
-/// `q` in `sorted`'s order, past `page`'s cursors. Rows come ascending in
-/// that order, or descending when the page is taken from the end (as
-/// [`Page::finish`] expects).
-pub fn apply<'a>(
-    mut q: Boxed<'a>,
+/// What a sorted page of `table` adds to its query: the conditions past
+/// its cursors, and the order (ascending in `sorted`'s order, or
+/// descending when the page is taken from the end, as [`Page::finish`]
+/// expects).
+pub fn sorted_page<QS: 'static>(
+    table: &str,
     sorted: &Sorted,
     page: &Page,
     postgres: bool,
-) -> AppResult<Boxed<'a>> {
+) -> AppResult<(Vec<Condition<QS>>, SqlLiteral<Text>)> {
     let order = sorted.order;
-    // Forward in the list's order means ascending SQL unless descending.
-    let up = order.descending;
+    if order.field == SortField::Level {
+        for key in [&sorted.after_key, &sorted.before_key]
+            .into_iter()
+            .flatten()
+        {
+            key.parse::<i32>().map_err(|_| {
+                AppError::bad_input("after", "after is not a cursor of this list in this order")
+            })?;
+        }
+    }
+    let mut conditions = Vec::new();
+    // Forward in the list's order is ascending SQL unless it descends.
+    let forward = !order.descending;
     if let (Some(id), Some(key)) = (page.after, sorted.after_key.as_deref()) {
-        q = q.filter(beyond(order.field, postgres, key, id, !up, "after")?);
+        conditions.push(beyond(table, order.field, postgres, (key, id), forward));
     }
     if let (Some(id), Some(key)) = (page.before, sorted.before_key.as_deref()) {
-        q = q.filter(beyond(order.field, postgres, key, id, up, "before")?);
+        conditions.push(beyond(table, order.field, postgres, (key, id), !forward));
     }
-    let descending = order.descending != page.from_end;
-    let dir = if descending { "DESC" } else { "ASC" };
-    Ok(match key_sql(order.field, postgres) {
-        Some(expr) => q.order(sql::<Text>(&format!("{expr} {dir}, org_units.id {dir}"))),
-        None if descending => q.order(u::id.desc()),
-        None => q.order(u::id.asc()),
-    })
+    let dir = if order.descending != page.from_end {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    let by = match key_sql(table, order.field, postgres) {
+        Some(expr) => format!("{expr} {dir}, {table}.id {dir}"),
+        None => format!("{table}.id {dir}"),
+    };
+    Ok((conditions, sql::<Text>(&by)))
 }

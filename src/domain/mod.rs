@@ -14,7 +14,7 @@ pub mod text;
 
 pub use kinds::{Level, OrgForm, TeamCategory, UnitStatus, UnitType, UnknownValue};
 pub use org_unit::{Ancestry, OrgUnit};
-pub use page::{Order, Page, PageOf, SortField, Sorted, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use page::{Order, Page, PageOf, SortField, SortKey, Sorted, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// A change to an optional field: keep it, clear it, or set it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

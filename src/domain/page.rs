@@ -54,13 +54,35 @@ impl Order {
         format!("{}_{dir}", self.field.as_str())
     }
 
-    /// The key of `unit` under this order (the id breaks ties).
-    pub fn key_of(&self, unit: &crate::domain::OrgUnit) -> String {
-        match self.field {
-            SortField::Name => unit.name.clone(),
-            SortField::Code => unit.code.clone().unwrap_or_default(),
-            SortField::Level => unit.level().number().to_string(),
+    /// The key of `row` under this order (the id breaks ties).
+    pub fn key_of<T: SortKey>(&self, row: &T) -> String {
+        row.sort_key(self.field)
+    }
+}
+
+/// What a row of a sorted list is sorted by.
+pub trait SortKey {
+    /// The row's key for `field` (empty for creation order).
+    fn sort_key(&self, field: SortField) -> String;
+}
+
+impl SortKey for crate::domain::OrgUnit {
+    fn sort_key(&self, field: SortField) -> String {
+        match field {
+            SortField::Name => self.name.clone(),
+            SortField::Code => self.code.clone().unwrap_or_default(),
+            SortField::Level => self.level().number().to_string(),
             SortField::Created => String::new(),
+        }
+    }
+}
+
+impl SortKey for crate::domain::people::Person {
+    /// People sort by name or creation only.
+    fn sort_key(&self, field: SortField) -> String {
+        match field {
+            SortField::Name => self.name.clone(),
+            _ => String::new(),
         }
     }
 }
@@ -72,6 +94,21 @@ pub struct Sorted {
     pub order: Order,
     pub after_key: Option<String>,
     pub before_key: Option<String>,
+}
+
+impl Sorted {
+    /// Creation order (by id, ascending), the default of every list, past
+    /// `page`'s cursors.
+    pub fn by_creation(page: &Page) -> Sorted {
+        Sorted {
+            order: Order {
+                field: SortField::Created,
+                descending: false,
+            },
+            after_key: page.after.map(|_| String::new()),
+            before_key: page.before.map(|_| String::new()),
+        }
+    }
 }
 
 /// One page of results with Relay's page info.

@@ -192,33 +192,29 @@ pub(crate) fn filtered_people<'a>(
     q
 }
 
-/// A page of the people `filter` selects, in creation order.
+/// A page of the people `filter` selects, in creation order or in
+/// `sorted`'s (by name).
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
     filter: &PersonFilter,
     page: crate::domain::Page,
+    sorted: Option<&crate::domain::Sorted>,
     today: NaiveDate,
 ) -> AppResult<PageOf<Person>> {
     let mut q = filtered_people(visibility, filter, today);
-    if let Some(after) = page.after {
-        q = q.filter(p::id.gt(after));
+    let postgres = matches!(conn, DbConnection::Pg(_));
+    let creation = crate::domain::Sorted::by_creation(&page);
+    let (past, by) =
+        crate::db::sort::sorted_page("persons", sorted.unwrap_or(&creation), &page, postgres)?;
+    for condition in past {
+        q = q.filter(condition);
     }
-    if let Some(before) = page.before {
-        q = q.filter(p::id.lt(before));
-    }
-    let limit = page.limit as i64 + 1;
-    let rows: Vec<PersonRow> = if page.from_end {
-        q.order(p::id.desc())
-            .limit(limit)
-            .select(PersonRow::as_select())
-            .load(conn)?
-    } else {
-        q.order(p::id)
-            .limit(limit)
-            .select(PersonRow::as_select())
-            .load(conn)?
-    };
+    let rows: Vec<PersonRow> = q
+        .order(by)
+        .limit(page.limit as i64 + 1)
+        .select(PersonRow::as_select())
+        .load(conn)?;
     Ok(page.finish(people(rows)?))
 }
 

@@ -8,7 +8,6 @@ mod deltas;
 pub mod history;
 mod lifecycle;
 pub mod read;
-mod sort;
 pub mod staffing;
 pub mod tally;
 pub mod write;

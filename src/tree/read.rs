@@ -244,22 +244,14 @@ pub fn list(
     sorted: Option<&Sorted>,
 ) -> AppResult<PageOf<OrgUnit>> {
     let mut q = filtered(visibility, filter);
-    if let Some(sorted) = sorted {
-        let postgres = matches!(conn, DbConnection::Pg(_));
-        q = super::sort::apply(q, sorted, &page, postgres)?;
-    } else {
-        if let Some(after) = page.after {
-            q = q.filter(u::id.gt(after));
-        }
-        if let Some(before) = page.before {
-            q = q.filter(u::id.lt(before));
-        }
-        q = if page.from_end {
-            q.order(u::id.desc())
-        } else {
-            q.order(u::id.asc())
-        };
+    let postgres = matches!(conn, DbConnection::Pg(_));
+    let creation = Sorted::by_creation(&page);
+    let (past, by) =
+        crate::db::sort::sorted_page("org_units", sorted.unwrap_or(&creation), &page, postgres)?;
+    for condition in past {
+        q = q.filter(condition);
     }
+    q = q.order(by);
     let rows = q
         .limit(page.fetch_limit())
         .select(OrgUnitRow::as_select())

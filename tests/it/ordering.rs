@@ -139,3 +139,40 @@ async fn levels_and_codes_sort_and_a_cursor_keeps_to_its_order() {
     assert_eq!(resp["chainGaps"]["nodes"][0]["level"], "GRID", "{resp}");
     assert_eq!(resp["coverageGaps"]["totalCount"], 1, "{resp}");
 }
+
+#[tokio::test]
+async fn people_sort_by_name_both_ways() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [_, v, ..] = app.chain("甲").await;
+    let names = ["王芳", "李强", "Zhang Wei", "李强", "阿依古丽"];
+    for name in names {
+        app.ok(
+            "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }",
+            json!({ "input": { "unitId": v, "name": name, "gender": "FEMALE", "politicalStatus": "NON_PARTY" } }),
+        )
+        .await;
+    }
+    let mut expected: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    let query = "query($o: PersonOrder, $after: String) { persons(orderBy: $o, first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }";
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = app
+            .ok(query, json!({ "o": { "field": "NAME" }, "after": after }))
+            .await;
+        let list = &data["persons"];
+        seen.extend(
+            list["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["name"].as_str().expect("name").to_owned()),
+        );
+        if list["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, expected);
+}

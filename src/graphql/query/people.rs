@@ -5,11 +5,13 @@ use async_graphql::{Context, Object, Result, ID};
 use super::coverage::scope_unit;
 use crate::auth::policy::Sight;
 use crate::domain::people::{PoliticalStatus, PositionRole};
+use crate::domain::Order;
 use crate::error::AppError;
-use crate::graphql::connection::{connection, PageArgs};
+use crate::graphql::connection::{connection, sorted_connection, PageArgs};
 use crate::graphql::context::{now, ContextExt};
 use crate::graphql::ids::{decode, Kind};
 use crate::graphql::loaders::{prefetch_posts, Holder};
+use crate::graphql::types::order::PersonOrder;
 use crate::graphql::types::person::{Person, PersonConnection, PersonListTotals};
 use crate::graphql::types::scalars::Date;
 use crate::people::store::PostsOf;
@@ -23,18 +25,24 @@ pub async fn person_connection(
     ctx: &Context<'_>,
     filter: PersonFilter,
     args: PageArgs,
+    order: Option<PersonOrder>,
 ) -> Result<PersonConnection> {
-    let page = args.page::<Person>()?;
+    let order = order.map(Order::from);
+    let (page, sorted) = args.sorted_page::<Person>(order)?;
     let visibility = ctx.visibility();
     let today = now().date_naive();
     let f = filter.clone();
     let result = ctx
         .db()
-        .read(move |c| store::list(c, &visibility, &f, page, today))
+        .read(move |c| store::list(c, &visibility, &f, page, sorted.as_ref(), today))
         .await?;
     let holders: Vec<Holder> = result.items.iter().map(|p| Holder::Person(p.id)).collect();
     prefetch_posts(ctx, &holders).await?;
-    Ok(connection(result, PersonListTotals { filter }))
+    let totals = PersonListTotals { filter };
+    Ok(match order {
+        None => connection(result, totals),
+        Some(o) => sorted_connection(result, totals, |p| Some((o.tag(), o.key_of(p)))),
+    })
 }
 
 /// Person `id`, if the viewer sees them: where their own unit is in full
@@ -104,6 +112,7 @@ impl PeopleQuery {
         role: Option<PositionRole>,
         #[graphql(desc = "Part of the name.")] search: Option<String>,
         #[graphql(desc = "With `role`: the day the post is held.")] active_on: Option<Date>,
+        #[graphql(desc = "Sort order (default: creation order).")] order_by: Option<PersonOrder>,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
@@ -118,6 +127,7 @@ impl PeopleQuery {
             active_on: active_on.map(|d| d.0),
             unit: None,
         };
-        person_connection(ctx, filter, PageArgs::new(first, after, last, before)).await
+        let args = PageArgs::new(first, after, last, before);
+        person_connection(ctx, filter, args, order_by).await
     }
 }

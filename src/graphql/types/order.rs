@@ -1,4 +1,4 @@
-//! `orderBy` of unit lists: `OrgUnitOrder`.
+//! `orderBy` of lists: `OrgUnitOrder`, `PersonOrder`.
 
 use async_graphql::{Enum, InputObject};
 
@@ -48,6 +48,38 @@ impl From<OrgUnitOrder> for Order {
                 OrgUnitSortField::Code => SortField::Code,
                 OrgUnitSortField::Level => SortField::Level,
                 OrgUnitSortField::Created => SortField::Created,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        }
+    }
+}
+
+/// What a list of people can be sorted by (names by code point; ties by
+/// creation).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PersonSortField {
+    /// 姓名: the name.
+    Name,
+    /// 录入时间: when the person was entered (the default order).
+    Created,
+}
+
+/// A sort order for a list of people; its cursors belong to it.
+#[derive(InputObject, Copy, Clone, Debug)]
+pub struct PersonOrder {
+    /// The field to sort by.
+    pub field: PersonSortField,
+    /// The direction (default ascending).
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<PersonOrder> for Order {
+    fn from(o: PersonOrder) -> Order {
+        Order {
+            field: match o.field {
+                PersonSortField::Name => SortField::Name,
+                PersonSortField::Created => SortField::Created,
             },
             descending: o.direction == OrderDirection::Desc,
         }

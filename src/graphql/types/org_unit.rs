@@ -176,6 +176,7 @@ impl OrgUnit {
             ctx,
             filter,
             PageArgs::new(first, after, last, before),
+            None,
         )
         .await
     }
