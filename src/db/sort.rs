@@ -16,6 +16,17 @@ use crate::error::{AppError, AppResult};
 /// A condition on a row of `QS`.
 pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
+/// The coverage rate beneath each unit of `table` in millionths (integer
+/// arithmetic, the same on both backends), from the counters of the
+/// management units beneath it; -1 with none.
+pub fn rate_sql(table: &str) -> String {
+    format!(
+        "COALESCE((SELECT CAST(SUM(CASE WHEN cc.org_form <> 'NONE' AND NOT cc.host_lost \
+         THEN cc.n ELSE 0 END) AS BIGINT) * 1000000 / NULLIF(CAST(SUM(cc.n) AS BIGINT), 0) \
+         FROM coverage_counts cc WHERE cc.scope_id = {table}.id AND cc.level <= 4), -1)"
+    )
+}
+
 /// The sort key of `table` as SQL, or `None` for creation order (the id).
 fn key_sql(table: &str, field: SortField, postgres: bool) -> Option<String> {
     let collate = if postgres { " COLLATE \"C\"" } else { "" };
@@ -23,6 +34,7 @@ fn key_sql(table: &str, field: SortField, postgres: bool) -> Option<String> {
         SortField::Name => Some(format!("{table}.name{collate}")),
         SortField::Code => Some(format!("COALESCE({table}.code, ''){collate}")),
         SortField::Level => Some(format!("{table}.level")),
+        SortField::CoverageRate => Some(rate_sql(table)),
         SortField::Created => None,
     }
 }
@@ -40,9 +52,10 @@ fn beyond<QS: 'static>(
     let Some(expr) = key_sql(table, field, postgres) else {
         return Box::new(sql::<Bool>(&format!("{table}.id {op} ")).bind::<BigInt, _>(id));
     };
-    // A cursor's key is text; a level is compared as the number it is.
+    // A cursor's key is text; a level or a rate is compared as the
+    // number it is.
     let (pre, post) = match field {
-        SortField::Level => ("CAST(", " AS INTEGER)"),
+        SortField::Level | SortField::CoverageRate => ("CAST(", " AS BIGINT)"),
         _ => ("", ""),
     };
     Box::new(

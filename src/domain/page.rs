@@ -27,6 +27,9 @@ pub enum SortField {
     Code,
     Level,
     Created,
+    /// The coverage rate of the management units beneath a unit (from the
+    /// counters; the key is in millionths, -1 with none beneath).
+    CoverageRate,
 }
 
 impl SortField {
@@ -36,6 +39,7 @@ impl SortField {
             SortField::Code => "CODE",
             SortField::Level => "LEVEL",
             SortField::Created => "CREATED",
+            SortField::CoverageRate => "COVERAGE_RATE",
         }
     }
 }
@@ -72,7 +76,9 @@ impl SortKey for crate::domain::OrgUnit {
             SortField::Name => self.name.clone(),
             SortField::Code => self.code.clone().unwrap_or_default(),
             SortField::Level => self.level().number().to_string(),
-            SortField::Created => String::new(),
+            // Kept by the counters, not the row: read with the page
+            // (`tree::read::rate_keys`).
+            SortField::Created | SortField::CoverageRate => String::new(),
         }
     }
 }

@@ -259,6 +259,23 @@ pub fn list(
     Ok(page.finish(to_units(rows)?))
 }
 
+/// The coverage-rate sort keys (`SortField::CoverageRate`) of units, by id.
+pub fn rate_keys(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let rate =
+        diesel::dsl::sql::<diesel::sql_types::BigInt>(&crate::db::sort::rate_sql("org_units"));
+    let rows: Vec<(i64, i64)> = u::org_units
+        .filter(u::id.eq_any(ids))
+        .select((u::id, rate))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, r)| (id, r.to_string()))
+        .collect())
+}
+
 /// How many units match `filter`.
 pub fn count(
     conn: &mut DbConnection,

@@ -176,3 +176,47 @@ async fn people_sort_by_name_both_ways() {
     }
     assert_eq!(seen, expected);
 }
+
+#[tokio::test]
+async fn units_rank_by_the_coverage_rate_beneath_them() {
+    let Some(app) = TestApp::spawn() else { return };
+    // 甲村: all covered; 乙村: one grid of two without an organization;
+    // 丙村: its only grid without one; 丁村: nothing beneath.
+    let [t, a, ..] = app.chain("甲").await;
+    let village = |name: &str| json!({ "parentId": t, "unitType": "VILLAGE", "name": name, "orgForm": "BRANCH" });
+    let grid = |parent: &str, name: &str, form: &str| json!({ "parentId": parent, "unitType": "RURAL_GRID", "name": name, "orgForm": form });
+    let b = app.create(village("乙村")).await;
+    app.create(grid(&b, "乙一", "PARTY_GROUP")).await;
+    app.create(grid(&b, "乙二", "NONE")).await;
+    let c = app.create(village("丙村")).await;
+    app.create(grid(&c, "丙一", "NONE")).await;
+    app.create(village("丁村")).await;
+    let _ = a;
+
+    let query = "query($after: String, $d: OrderDirection) { orgUnits(level: VILLAGE, orderBy: { field: COVERAGE_RATE, direction: $d }, first: 1, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }";
+    for (direction, expected) in [
+        ("DESC", ["甲村", "乙村", "丙村", "丁村"]),
+        ("ASC", ["丁村", "丙村", "乙村", "甲村"]),
+    ] {
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data = app
+                .ok(query, json!({ "after": after, "d": direction }))
+                .await;
+            let list = &data["orgUnits"];
+            seen.extend(
+                list["nodes"]
+                    .as_array()
+                    .expect("nodes")
+                    .iter()
+                    .map(|n| n["name"].as_str().expect("name").to_owned()),
+            );
+            if list["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        assert_eq!(seen, expected, "{direction}");
+    }
+}

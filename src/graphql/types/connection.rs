@@ -53,15 +53,32 @@ pub async fn sorted_unit_connection(
     let (page, sorted) = args.sorted_page::<OrgUnit>(order)?;
     let visibility = ctx.visibility();
     let query_filter = filter.clone();
-    let result = ctx
+    let by_rate = order.is_some_and(|o| o.field == domain::SortField::CoverageRate);
+    let (result, rates) = ctx
         .db()
-        .read(move |c| read::list(c, &visibility, &query_filter, page, sorted.as_ref()))
+        .read(move |c| {
+            let result = read::list(c, &visibility, &query_filter, page, sorted.as_ref())?;
+            // A rate is kept by the counters: read the page's keys with it.
+            let rates = if by_rate {
+                let ids: Vec<i64> = result.items.iter().map(|u| u.id).collect();
+                read::rate_keys(c, &ids)?
+            } else {
+                Default::default()
+            };
+            Ok((result, rates))
+        })
         .await?;
     prefetch(ctx, &result.items).await?;
     let totals = UnitListTotals { filter };
     Ok(match order {
         None => connection(result, totals),
-        Some(o) => sorted_connection(result, totals, |u| Some((o.tag(), o.key_of(u)))),
+        Some(o) => sorted_connection(result, totals, |u: &domain::OrgUnit| {
+            let key = match rates.get(&u.id) {
+                Some(rate) => rate.clone(),
+                None => o.key_of(u),
+            };
+            Some((o.tag(), key))
+        }),
     })
 }
 

@@ -17,6 +17,9 @@ pub enum OrgUnitSortField {
     Level,
     /// 创建时间: when the unit was created (the default order).
     Created,
+    /// 覆盖率: the coverage rate of the management units beneath the unit
+    /// (as `coverage(under:)` counts it; units with none beneath first).
+    CoverageRate,
 }
 
 /// Ascending or descending.
@@ -48,6 +51,7 @@ impl From<OrgUnitOrder> for Order {
                 OrgUnitSortField::Code => SortField::Code,
                 OrgUnitSortField::Level => SortField::Level,
                 OrgUnitSortField::Created => SortField::Created,
+                OrgUnitSortField::CoverageRate => SortField::CoverageRate,
             },
             descending: o.direction == OrderDirection::Desc,
         }
