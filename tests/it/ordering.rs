@@ -140,6 +140,28 @@ async fn levels_and_codes_sort_and_a_cursor_keeps_to_its_order() {
     assert_eq!(resp["coverageGaps"]["totalCount"], 1, "{resp}");
 }
 
+/// The names of every page of `list`, walked forwards with `after` (the
+/// query selects `nodes { name } pageInfo { hasNextPage endCursor }`).
+async fn names_of_every_page(app: &TestApp, query: &str, vars: Value, list: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut vars = vars;
+    loop {
+        let data = app.ok(query, vars.clone()).await;
+        let page = &data[list];
+        seen.extend(
+            page["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["name"].as_str().expect("name").to_owned()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            return seen;
+        }
+        vars["after"] = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
 #[tokio::test]
 async fn people_sort_by_name_both_ways() {
     let Some(app) = TestApp::spawn() else { return };
@@ -155,25 +177,8 @@ async fn people_sort_by_name_both_ways() {
     let mut expected: Vec<String> = names.iter().map(|s| s.to_string()).collect();
     expected.sort();
     let query = "query($o: PersonOrder, $after: String) { persons(orderBy: $o, first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }";
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let data = app
-            .ok(query, json!({ "o": { "field": "NAME" }, "after": after }))
-            .await;
-        let list = &data["persons"];
-        seen.extend(
-            list["nodes"]
-                .as_array()
-                .expect("nodes")
-                .iter()
-                .map(|n| n["name"].as_str().expect("name").to_owned()),
-        );
-        if list["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
-    }
+    let vars = json!({ "o": { "field": "NAME" } });
+    let seen = names_of_every_page(&app, query, vars, "persons").await;
     assert_eq!(seen, expected);
 }
 
@@ -182,7 +187,7 @@ async fn units_rank_by_the_coverage_rate_beneath_them() {
     let Some(app) = TestApp::spawn() else { return };
     // 甲村: all covered; 乙村: one grid of two without an organization;
     // 丙村: its only grid without one; 丁村: nothing beneath.
-    let [t, a, ..] = app.chain("甲").await;
+    let [t, ..] = app.chain("甲").await;
     let village = |name: &str| json!({ "parentId": t, "unitType": "VILLAGE", "name": name, "orgForm": "BRANCH" });
     let grid = |parent: &str, name: &str, form: &str| json!({ "parentId": parent, "unitType": "RURAL_GRID", "name": name, "orgForm": form });
     let b = app.create(village("乙村")).await;
@@ -191,32 +196,14 @@ async fn units_rank_by_the_coverage_rate_beneath_them() {
     let c = app.create(village("丙村")).await;
     app.create(grid(&c, "丙一", "NONE")).await;
     app.create(village("丁村")).await;
-    let _ = a;
 
     let query = "query($after: String, $d: OrderDirection) { orgUnits(level: VILLAGE, orderBy: { field: COVERAGE_RATE, direction: $d }, first: 1, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }";
     for (direction, expected) in [
         ("DESC", ["甲村", "乙村", "丙村", "丁村"]),
         ("ASC", ["丁村", "丙村", "乙村", "甲村"]),
     ] {
-        let mut seen = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let data = app
-                .ok(query, json!({ "after": after, "d": direction }))
-                .await;
-            let list = &data["orgUnits"];
-            seen.extend(
-                list["nodes"]
-                    .as_array()
-                    .expect("nodes")
-                    .iter()
-                    .map(|n| n["name"].as_str().expect("name").to_owned()),
-            );
-            if list["pageInfo"]["hasNextPage"] != true {
-                break;
-            }
-            after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
-        }
+        let vars = json!({ "d": direction });
+        let seen = names_of_every_page(&app, query, vars, "orgUnits").await;
         assert_eq!(seen, expected, "{direction}");
     }
 }
