@@ -353,3 +353,26 @@ async fn the_graphiql_subscription_examples_run() {
         s.data().await;
     }
 }
+
+/// A grant given to (or taken from) a signed-in account changes what its
+/// socket may see: the socket is closed (4403) so the client reconnects
+/// with the new scope, rather than go on with the old one.
+#[tokio::test]
+async fn a_socket_is_closed_when_its_account_gets_a_new_grant() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, ..] = app.chain("甲").await;
+    let viewer = app.account("ana", Role::Viewer, Some(&t));
+    let addr = app.serve().await;
+    let me = app.gql_as(Some(&viewer), "{ me { id } }", json!({})).await;
+    let account = me["data"]["me"]["id"].clone();
+    let mut s = Socket::signed_in(addr, &viewer).await;
+    // The socket's own receiver is in place before the grant.
+    ready(&app.state.live, 1).await;
+    app.ok(
+        "mutation($a: ID!, $r: Role!, $s: ID) { grantRole(accountId: $a, role: $r, scopeId: $s) { id } }",
+        json!({ "a": account, "r": "MANAGER", "s": t }),
+    )
+    .await;
+    let closed = s.next().await;
+    assert_eq!(closed["close"], 4403, "{closed}");
+}
