@@ -20,7 +20,6 @@ use crate::accounts::bearer::{viewer_of_token, Freshness};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::RequestContext;
-use crate::ids::{self, Kind};
 use crate::live::Effect;
 use crate::state::AppState;
 
@@ -201,7 +200,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
                 Some((close::TOKEN_EXPIRED, "the access token expired".to_owned()))
             }
             change = changes.recv(), if signed_in.get().is_some() => match change {
-                Ok(c) if c.effect == Effect::Access => recheck(&state, &signed_in, &c.line).await,
+                Ok(c) if c.effect == Effect::Access => recheck(&state, &signed_in, &c).await,
                 Ok(_) | Err(RecvError::Lagged(_)) => None,
                 Err(RecvError::Closed) => return,
             },
@@ -226,12 +225,11 @@ async fn sleep_until_some(at: Option<tokio::time::Instant>) {
 async fn recheck(
     state: &AppState,
     signed_in: &OnceLock<SignedIn>,
-    line: &crate::audit::AuditRow,
+    change: &crate::live::Change,
 ) -> Option<(u16, String)> {
     let who = signed_in.get()?;
     let me = who.viewer.account_id()?;
-    let target = ids::encode(Kind::Account, me);
-    if line.account_id != Some(me) && line.target.as_deref() != Some(target.as_str()) {
+    if !change.concerns_account(me) {
         return None;
     }
     match viewer_of_token(&state.auth, &state.db, &who.token, Freshness::Database).await {

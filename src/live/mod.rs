@@ -67,6 +67,22 @@ impl Change {
             .chain(self.before)
     }
 
+    /// Whether the line concerns account `id`: done by it, done to it, or
+    /// about one of its grants (`{"account": id, …}` before or after).
+    pub fn concerns_account(&self, id: i64) -> bool {
+        let l = &self.line;
+        let names = |json: &Option<String>| {
+            json.as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                .is_some_and(|v| v["account"].as_i64() == Some(id))
+        };
+        l.account_id == Some(id)
+            || l.target.as_deref()
+                == Some(crate::ids::encode(crate::ids::Kind::Account, id).as_str())
+            || names(&l.before_json)
+            || names(&l.after_json)
+    }
+
     /// Whether the line is filed at or beneath `under` (`None`: anywhere),
     /// as the `auditLog` query files it.
     pub fn filed_beneath(&self, under: Option<&UnitRef>) -> bool {
