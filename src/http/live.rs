@@ -49,9 +49,16 @@ struct SignedIn {
 
 pub async fn socket(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // A socket opens without a token (it signs in with its first message),
+    // so opening one counts as a request without a token from its address.
+    let client = peer.map_or_else(|| "unknown".to_owned(), |p| p.0 .0.ip().to_string());
+    if let Err(e) = state.auth.limiter.anonymous_request(&client) {
+        return e.into_response();
+    }
     // The first subprotocol offered that is spoken here.
     let Some(protocol) = headers
         .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
@@ -170,10 +177,15 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
             WsMessage::Close(code, reason) => closing(code, &reason),
         });
     tokio::pin!(outgoing);
-    let mut changes = state.live.subscribe();
+    // Changes are followed once the socket has signed in: a socket that
+    // never does costs the hub nothing.
+    let mut changes = None;
     let init_by =
         tokio::time::Instant::now() + Duration::from_secs(state.limits.socket_init_seconds);
     loop {
+        if changes.is_none() && signed_in.get().is_some() {
+            changes = Some(state.live.subscribe());
+        }
         let expiry = signed_in.get().map(|s| s.expires_at);
         let until_expiry = expiry.map(|at| {
             let left = at - chrono::Utc::now().timestamp();
@@ -199,9 +211,11 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
             () = sleep_until_some(until_expiry), if until_expiry.is_some() => {
                 Some((close::TOKEN_EXPIRED, "the access token expired".to_owned()))
             }
-            change = changes.recv(), if signed_in.get().is_some() => match change {
-                Ok(c) if c.effect == Effect::Access => recheck(&state, &signed_in, &c).await,
-                Ok(_) | Err(RecvError::Lagged(_)) => None,
+            change = next_change(&mut changes) => match change {
+                Ok(c) if c.effect == Effect::Access => recheck(&state, &signed_in, Some(&c)).await,
+                Ok(_) => None,
+                // Missed changes may have been about this account.
+                Err(RecvError::Lagged(_)) => recheck(&state, &signed_in, None).await,
                 Err(RecvError::Closed) => return,
             },
         };
@@ -212,6 +226,16 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
     }
 }
 
+/// The next change, once the socket follows them (never before).
+async fn next_change(
+    changes: &mut Option<tokio::sync::broadcast::Receiver<std::sync::Arc<crate::live::Change>>>,
+) -> Result<std::sync::Arc<crate::live::Change>, RecvError> {
+    match changes {
+        Some(r) => r.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn sleep_until_some(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
@@ -219,17 +243,18 @@ async fn sleep_until_some(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// After a change to accounts or sessions: if it concerns this socket's
-/// account, checks its token again against the database; a token that no
-/// longer opens the same access closes the socket.
+/// After a change to accounts or sessions (`None`: after missing some):
+/// if it may concern this socket's account, checks its token again against
+/// the database; a token that no longer opens the same access closes the
+/// socket.
 async fn recheck(
     state: &AppState,
     signed_in: &OnceLock<SignedIn>,
-    change: &crate::live::Change,
+    change: Option<&crate::live::Change>,
 ) -> Option<(u16, String)> {
     let who = signed_in.get()?;
     let me = who.viewer.account_id()?;
-    if !change.concerns_account(me) {
+    if change.is_some_and(|c| !c.concerns_account(me)) {
         return None;
     }
     match viewer_of_token(&state.auth, &state.db, &who.token, Freshness::Database).await {

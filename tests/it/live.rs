@@ -19,19 +19,26 @@ const GUARD: Duration = Duration::from_secs(20);
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// The upgrade request of `/graphql/ws`, offering graphql-transport-ws.
+fn upgrade(
+    addr: std::net::SocketAddr,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    request
+}
+
 struct Socket(Ws);
 
 impl Socket {
     /// Connects and sends `connection_init` with `payload`.
     async fn open(addr: std::net::SocketAddr, payload: Value) -> Socket {
-        let mut request = format!("ws://{addr}/graphql/ws")
-            .into_client_request()
-            .expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().expect("header"),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        let (mut ws, _) = tokio_tungstenite::connect_async(upgrade(addr))
             .await
             .expect("socket opens");
         ws.send(Message::text(
@@ -375,4 +382,24 @@ async fn a_socket_is_closed_when_its_account_gets_a_new_grant() {
     .await;
     let closed = s.next().await;
     assert_eq!(closed["close"], 4403, "{closed}");
+}
+
+/// A socket opens before it signs in, so opening one counts as a request
+/// without a token from its address: past the per-address limit, the
+/// upgrade is refused (429) before any socket exists.
+#[tokio::test]
+async fn opening_sockets_counts_against_the_anonymous_limit() {
+    let Some(app) = TestApp::spawn_with(|c| c.auth.anonymous_per_minute = 2) else {
+        return;
+    };
+    let addr = app.serve().await;
+    let open = || tokio_tungstenite::connect_async(upgrade(addr));
+    let _first = open().await.expect("first socket");
+    let _second = open().await.expect("second socket");
+    match open().await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status(), 429)
+        }
+        other => panic!("a third socket opened: {:?}", other.map(|_| ())),
+    }
 }
