@@ -87,8 +87,14 @@ pub async fn viewer_of_token(
             let family = verified.session.clone();
             let account_id = verified.account_id;
             db.read(move |c| {
-                let session = svc.session(c, account_id)?;
+                let fresh = freshness == Freshness::Database;
+                let session = if fresh {
+                    svc.load_session(c, account_id)?
+                } else {
+                    svc.session(c, account_id)?
+                };
                 let live = match family {
+                    Some(f) if fresh => svc.load_session_live(c, &f)?,
                     Some(f) => svc.session_live(c, &f)?,
                     None => true,
                 };

@@ -286,6 +286,17 @@ impl AuthService {
         if let Some(cached) = self.sessions.get(&account_id) {
             return Ok(cached);
         }
+        self.load_session(conn, account_id)
+    }
+
+    /// [`AuthService::session`] read from the database, whatever is cached
+    /// (a socket re-checking after a change, which may reach it before the
+    /// writer drops the cache); the cache is refreshed with it.
+    pub fn load_session(
+        &self,
+        conn: &mut DbConnection,
+        account_id: i64,
+    ) -> AppResult<Option<Arc<Session>>> {
         let session = match store::find(conn, account_id)? {
             Some(a) if !a.disabled => Some(Arc::new(Session {
                 account_id: a.id,
@@ -327,6 +338,12 @@ impl AuthService {
         if let Some(live) = self.session_families.get(family) {
             return Ok(live);
         }
+        self.load_session_live(conn, family)
+    }
+
+    /// [`AuthService::session_live`] read from the database, whatever is
+    /// cached; the cache is refreshed with it.
+    pub fn load_session_live(&self, conn: &mut DbConnection, family: &str) -> AppResult<bool> {
         let live = diesel::select(diesel::dsl::exists(
             r::refresh_tokens
                 .filter(r::family.eq(family))

@@ -274,6 +274,8 @@ async fn a_socket_must_sign_in_and_is_closed_when_its_session_ends() {
         .expect("token")
         .to_owned();
     let mut s = Socket::signed_in(addr, &access).await;
+    // The socket follows changes (and hears them) before the logout.
+    ready(&app.state.live, 1).await;
     let resp = app
         .gql_as(
             Some(&access),
