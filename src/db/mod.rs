@@ -8,6 +8,7 @@ pub mod models;
 pub mod schema;
 pub mod sort;
 mod stats;
+pub mod transaction;
 mod url;
 
 use std::sync::{Arc, Mutex};
@@ -26,9 +27,6 @@ use crate::error::{AppError, AppResult};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// Key of the PostgreSQL advisory lock that serializes tree writes.
-const TREE_LOCK: i64 = 0x6772_6173_7374_7265; // "grasstre"
 
 /// A connection to either backend. Queries written once against it run on
 /// both; the few backend-specific statements match on the variant.
@@ -291,7 +289,7 @@ impl Db {
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it is
-    /// committed, or none of it. Writes to the tree run one at a time
+    /// committed, or none of it. Tree writes lock the townships they touch
     /// (see [`Db::write_blocking`]); reads are never blocked.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
@@ -308,32 +306,35 @@ impl Db {
     ///
     /// Tree writes read the ancestry they then write (a move rewrites a
     /// subtree computed from its new parent; a create copies its parent's
-    /// ancestry), so two of them interleaving could leave a stale ancestry
-    /// behind. They are therefore serialized: on SQLite by the one-writer
-    /// lock, on PostgreSQL (several instances, one database) by a
-    /// transaction-scoped advisory lock taken before anything is read.
+    /// ancestry), so two of them interleaving in one township could leave a
+    /// stale ancestry behind. On SQLite writes are serialized by the
+    /// one-writer lock. On PostgreSQL (several instances, one database) each
+    /// tree write locks the townships it touches before it decides anything
+    /// (the tree's `locks`, [`transaction::lock_townships`]), so writes in
+    /// one township run one at a time and writes in different townships
+    /// side by side.
     pub fn write_blocking<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
-        self.transact(true, f)
+        self.transact(f)
     }
 
     /// A write that touches no tree ancestry (sessions, tokens): one
-    /// transaction, without the tree lock on PostgreSQL, so sign-ins never
-    /// wait for tree writes or each other.
+    /// transaction that locks no township, so sign-ins never wait for tree
+    /// writes or each other on PostgreSQL.
     pub async fn write_rows<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.transact(false, f))
+        tokio::task::spawn_blocking(move || db.transact(f))
             .await
             .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
     }
 
-    fn transact<T, F>(&self, tree_lock: bool, f: F) -> AppResult<T>
+    fn transact<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
@@ -344,12 +345,13 @@ impl Db {
         let mut pooled = self.checkout()?;
         let conn: &mut DbConnection = &mut pooled;
         commits::begin();
+        transaction::begin();
         let result = self.watch(conn.transaction(|conn| {
-            if let (true, DbConnection::Pg(_)) = (tree_lock, &conn) {
-                conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({TREE_LOCK})"))?;
-            }
-            f(conn)
+            let value = f(conn)?;
+            transaction::before_commit_run(conn)?;
+            Ok(value)
         }));
+        transaction::finish();
         let recorded = commits::finish();
         if result.is_ok() {
             // Committed: only now may anyone hear of it.
@@ -372,6 +374,22 @@ impl Db {
         self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from))
             .await
     }
+}
+
+/// Runs read-only `f` in one transaction over one consistent snapshot: on
+/// PostgreSQL `REPEATABLE READ, READ ONLY`, so a write in it fails; on
+/// SQLite a deferred transaction that only reads, which takes no write lock.
+/// Writers are never kept waiting by it.
+pub fn snapshot<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    conn.transaction(|c| {
+        if let DbConnection::Pg(_) = c {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(c)
+    })
 }
 
 impl From<diesel::r2d2::Error> for AppError {

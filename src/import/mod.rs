@@ -1,18 +1,26 @@
 //! Bulk import of units and people from the spreadsheets administrators
 //! already keep (.csv or .xlsx; layouts in `templates/` and the README).
 //!
-//! A file goes in whole or not at all: every row is checked and applied
-//! inside one transaction, each row in a savepoint of its own so that one
-//! bad row does not hide the next; if any row fails, everything is rolled
-//! back and the caller gets every problem (row, column, value, message).
-//! A dry run does the same and rolls back even when all rows pass.
-//! Rows go through the same writes as the API (access rules, history,
-//! counters, audit), and match what exists: units by code, people by name,
-//! birth date and unit, so importing a file twice changes nothing.
+//! A file goes in whole or not at all, in two passes over the same row
+//! logic:
+//! 1. A rehearsal against a read snapshot ([`rehearsal`]): every row is
+//!    checked by the write services' own `prepare_*` functions, nothing is
+//!    written and no write lock is taken. A dry run stops here with its
+//!    counts; a file with any bad row stops here with every problem (row,
+//!    column, value, message), so neither ever makes another write wait.
+//! 2. Only a file that passed is applied, in one transaction through the
+//!    same writes as the API (access rules, history, counters, audit), each
+//!    row in a savepoint; a row that fails now (the data changed since the
+//!    rehearsal) rolls the whole file back with its problems.
+//!
+//! Rows match what exists: units by code, people by name, birth date and
+//! unit, so importing a file twice changes nothing.
 
 mod people;
 mod readers;
+mod rehearsal;
 pub mod sheet;
+mod target;
 mod units;
 
 pub use self::people::LAYOUT as PEOPLE_LAYOUT;
@@ -88,7 +96,6 @@ impl ImportReport {
 /// Why the import's transaction was rolled back.
 enum Abort {
     Rejected(Vec<Problem>),
-    DryRun(ImportReport),
     Failed(AppError),
 }
 
@@ -105,7 +112,7 @@ impl From<AppError> for Abort {
 }
 
 /// Reads file `name` (its extension says the format) and imports it for
-/// `viewer` in one transaction.
+/// `viewer`.
 pub fn import_bytes(
     db: &crate::db::Db,
     viewer: &crate::auth::Viewer,
@@ -119,62 +126,101 @@ pub fn import_bytes(
         Format::of_name(name)?,
         &crate::limits::ReadLimits::default(),
     )?;
-    db.write_blocking(|c| {
-        let actor = Actor::new(viewer, chrono::Utc::now(), None);
-        import(c, &actor, kind, &sheet, dry_run)
-    })
+    let actor = Actor::new(viewer, chrono::Utc::now(), None);
+    import(db, &actor, kind, &sheet, dry_run)
 }
 
-/// Imports `sheet` as `kind` for `actor`, all or nothing.
+/// Imports `sheet` as `kind` for `actor`, all or nothing: rehearsed on a
+/// read snapshot first (a dry run ends there), then applied. Blocking: call
+/// it off the async runtime.
 pub fn import(
-    conn: &mut DbConnection,
+    db: &crate::db::Db,
     actor: &Actor<'_>,
     kind: ImportKind,
     sheet: &Sheet,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
+    let (rehearsed, townships) = db.read_blocking(|c| {
+        crate::db::snapshot(c, |c| {
+            let mut target = rehearsal::Rehearsal::new(c, actor);
+            let rehearsed = run(&mut target, kind, sheet)?;
+            Ok((rehearsed, target.townships))
+        })
+    })?;
+    let report = settle(rehearsed)?;
+    if dry_run {
+        return Ok(ImportReport {
+            dry_run: true,
+            ..report
+        });
+    }
+    let townships: Vec<i64> = townships.into_iter().collect();
+    db.write_blocking(|c| {
+        // Every township the file touches, in order, before the first row:
+        // writes elsewhere go on, and none of the file's rows can meet a
+        // writer that holds one township and waits for another.
+        crate::db::transaction::lock_townships(c, &townships)?;
+        apply(c, actor, kind, sheet)
+    })
+}
+
+/// Applies `sheet` in the caller's write transaction (see [`import`]).
+pub fn apply(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    kind: ImportKind,
+    sheet: &Sheet,
+) -> AppResult<ImportReport> {
     let outcome = conn.transaction(|c| {
-        let (report, problems) = match kind {
-            ImportKind::Units => units::apply(c, actor, sheet)?,
-            ImportKind::People => people::apply(c, actor, sheet)?,
-        };
-        if !problems.is_empty() {
-            return Err(Abort::Rejected(problems));
+        let mut target = target::Writes { conn: c, actor };
+        match run(&mut target, kind, sheet)? {
+            (_, problems) if !problems.is_empty() => Err(Abort::Rejected(problems)),
+            (report, _) => Ok(report),
         }
-        if dry_run {
-            return Err(Abort::DryRun(report));
-        }
-        Ok(report)
     });
     match outcome {
         Ok(report) => Ok(report),
-        Err(Abort::DryRun(report)) => Ok(ImportReport {
-            dry_run: true,
-            ..report
-        }),
-        Err(Abort::Rejected(mut problems)) => {
-            problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
-            let rows = problems
-                .iter()
-                .map(|p| p.row)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len();
-            let total = problems.len();
-            // The answer stays small however bad the file: the first
-            // problems in file order, and the count of all of them.
-            let shown = crate::limits::Limits::default().import_problems;
-            problems.truncate(shown);
-            Err(AppError::Rejected {
-                message: if total > shown {
-                    format!("{total} problem(s) in {rows} row(s), the first {shown} listed; nothing was imported")
-                } else {
-                    format!("{total} problem(s) in {rows} row(s); nothing was imported")
-                },
-                problems,
-            })
-        }
+        Err(Abort::Rejected(problems)) => settle((ImportReport::default(), problems)),
         Err(Abort::Failed(e)) => Err(e),
     }
+}
+
+/// Every row of `sheet` through `target`.
+fn run(
+    target: &mut (impl target::UnitWrites + target::PeopleWrites),
+    kind: ImportKind,
+    sheet: &Sheet,
+) -> AppResult<(ImportReport, Vec<Problem>)> {
+    match kind {
+        ImportKind::Units => units::apply(target, sheet),
+        ImportKind::People => people::apply(target, sheet),
+    }
+}
+
+/// The report, or every problem as one `BAD_USER_INPUT`.
+fn settle((report, mut problems): (ImportReport, Vec<Problem>)) -> AppResult<ImportReport> {
+    if problems.is_empty() {
+        return Ok(report);
+    }
+    problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+    let rows = problems
+        .iter()
+        .map(|p| p.row)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let total = problems.len();
+    // The answer stays small however bad the file: the first problems in
+    // file order, and the count of all of them.
+    let shown = crate::limits::Limits::default().import_problems;
+    problems.truncate(shown);
+    Err(AppError::Rejected {
+        message: if total > shown {
+            format!("{total} problem(s) in {rows} row(s), the first {shown} listed; nothing was imported")
+        } else {
+            format!("{total} problem(s) in {rows} row(s); nothing was imported")
+        },
+        problems,
+    })
 }
 
 /// The header matched to `layout`, its problems, and an empty report.

@@ -5,21 +5,15 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
-
 use super::sheet::{Column, Sheet};
+use super::target::PeopleWrites;
 use super::{named, parse_cell, problem_of, required, Cells, ImportReport, Outcome, Problem};
-use crate::audit::Actor;
-use crate::auth::policy::{ActionKind, Sight};
-use crate::db::schema::persons::dsl as p;
-use crate::db::schema::positions::dsl as ps;
-use crate::db::DbConnection;
+use crate::auth::policy::ActionKind;
 use crate::domain::people::{EducationLevel, Gender, PoliticalStatus, PositionRole};
 use crate::domain::{OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
 use crate::ids::PersonId;
-use crate::people::{store, write};
-use crate::tree::read;
+use crate::people::write;
 
 /// The columns, in template order (also the people export's columns).
 pub const LAYOUT: [Column; 14] = [
@@ -110,8 +104,7 @@ pub const LAYOUT: [Column; 14] = [
 ];
 
 fn apply_row(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
+    target: &mut impl PeopleWrites,
     cells: &Cells<'_>,
     (unit, post_unit): (&OrgUnit, &OrgUnit),
     problems: &mut Vec<Problem>,
@@ -193,33 +186,15 @@ fn apply_row(
     // Decide access before anything is matched: whether a name, birth
     // date and unit match someone must not be learnt by a caller who may
     // not manage that unit (the answer is the same either way).
-    actor
-        .viewer
-        .check(ActionKind::ManagePeople, Some(unit), "unitId")?;
+    let viewer = target.actor().viewer;
+    viewer.check(ActionKind::ManagePeople, Some(unit), "unitId")?;
     if post_unit.id != unit.id && role.is_some() {
-        actor
-            .viewer
-            .check(ActionKind::ManagePeople, Some(post_unit), "unitId")?;
+        viewer.check(ActionKind::ManagePeople, Some(post_unit), "unitId")?;
     }
-    let mut same = p::persons
-        .filter(p::name.eq(name))
-        .filter(p::unit_id.eq(unit.id))
-        .select(p::id)
-        .into_boxed();
-    same = match birth_date {
-        Some(d) => same.filter(p::birth_date.eq(d)),
-        None => same.filter(p::birth_date.is_null()),
-    };
-    let existing: Option<i64> = same.first(conn).optional()?;
-    let (person, mut outcome) = match existing {
-        None => (
-            write::create_person(conn, actor, input)?.id,
-            Outcome::Created,
-        ),
+    let (person, mut outcome) = match target.same_person(name, unit, birth_date)? {
+        None => (target.create_person(unit, input)?, Outcome::Created),
         Some(id) => {
-            let current = store::find(conn, id)?;
-            let next = write::update_person(conn, actor, PersonId(id), input)?;
-            let changed = current.as_ref() != Some(&next);
+            let changed = target.update_person(id, input)?;
             (
                 id,
                 if changed {
@@ -231,17 +206,9 @@ fn apply_row(
         }
     };
     if let Some(role) = role {
-        let held: i64 = ps::positions
-            .filter(ps::person_id.eq(person))
-            .filter(ps::unit_id.eq(post_unit.id))
-            .filter(ps::role.eq(role.as_str()))
-            .filter(ps::ended_on.is_null())
-            .count()
-            .get_result(conn)?;
-        if held == 0 {
-            write::start_position(
-                conn,
-                actor,
+        if !target.holds(person, post_unit, role)? {
+            target.start_position(
+                post_unit,
                 write::NewPosition {
                     person_id: PersonId(person),
                     unit_id: post_unit.unit_id(),
@@ -260,15 +227,13 @@ fn apply_row(
 
 /// Applies every row; returns what was done and every problem found.
 pub(super) fn apply(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
+    target: &mut impl PeopleWrites,
     sheet: &Sheet,
 ) -> AppResult<(ImportReport, Vec<Problem>)> {
     let (at, mut problems, mut report) = super::begin(sheet, &LAYOUT);
     if !problems.is_empty() {
         return Ok((report, problems));
     }
-    let visibility = actor.viewer.visibility();
     // A people import does not change units: look each code up once.
     let mut units: HashMap<String, Option<OrgUnit>> = HashMap::new();
     for row in &sheet.rows {
@@ -285,8 +250,7 @@ pub(super) fn apply(
                 return Ok(u.clone());
             }
             // A unit out of sight answers as a missing one.
-            let u = read::active_code_holder(conn, code, None)?
-                .filter(|u| visibility.sight(u) == Sight::Full);
+            let u = target.stored_holder(code)?;
             units.insert(code.to_owned(), u.clone());
             Ok(u)
         };
@@ -315,8 +279,8 @@ pub(super) fn apply(
             },
         };
         let mut row_problems = Vec::new();
-        let result = conn.transaction(|c| {
-            match apply_row(c, actor, &cells, (&unit, &post_unit), &mut row_problems)? {
+        let result = target.row(|t| {
+            match apply_row(t, &cells, (&unit, &post_unit), &mut row_problems)? {
                 Some(outcome) => Ok(Some(outcome)),
                 // Parse problems: nothing of the row was written.
                 None => Err(AppError::bad_input("name", "row rejected")),

@@ -5,19 +5,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use diesel::Connection;
-
 use super::sheet::{Column, Sheet};
+use super::target::UnitWrites;
 use super::{
     differs, named, parse_cell, problem_of, required, Cells, ImportReport, Outcome, Problem,
 };
-use crate::audit::Actor;
-use crate::auth::policy::Sight;
-use crate::auth::Viewer;
-use crate::db::DbConnection;
 use crate::domain::{OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
 use crate::error::{AppError, AppResult};
-use crate::tree::{read, write};
+use crate::tree::write;
 
 /// The columns, in template order.
 pub const LAYOUT: [Column; 11] = [
@@ -157,65 +152,48 @@ fn parse<'a>(cells: Cells<'a>, problems: &mut Vec<Problem>) -> Option<UnitRow<'a
 
 /// The active unit holding `code` that the viewer sees in full, or a
 /// problem on `field`: a unit out of sight answers as a missing one.
-fn by_code(
-    conn: &mut DbConnection,
-    viewer: &Viewer,
-    code: &str,
-    field: &str,
-) -> AppResult<OrgUnit> {
-    seen_code_holder(conn, viewer, code)?
+fn by_code(target: &mut impl UnitWrites, code: &str, field: &str) -> AppResult<OrgUnit> {
+    target
+        .seen_holder(code)?
         .ok_or_else(|| AppError::bad_input(field, format!("no active unit has code {code}")))
 }
 
-/// The active unit holding `code`, if the viewer sees it in full.
-fn seen_code_holder(
-    conn: &mut DbConnection,
-    viewer: &Viewer,
-    code: &str,
-) -> AppResult<Option<OrgUnit>> {
-    let visibility = viewer.visibility();
-    Ok(read::active_code_holder(conn, code, None)?.filter(|u| visibility.sight(u) == Sight::Full))
-}
-
-fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> AppResult<Outcome> {
+fn apply_row(target: &mut impl UnitWrites, r: &UnitRow<'_>) -> AppResult<Outcome> {
     let parent = r
         .parent_code
         .as_deref()
-        .map(|c| by_code(conn, actor.viewer, c, "parentId"))
+        .map(|c| by_code(target, c, "parentId"))
         .transpose()?;
     let host = r
         .host_code
         .as_deref()
-        .map(|c| by_code(conn, actor.viewer, c, "hostUnitId"))
+        .map(|c| by_code(target, c, "hostUnitId"))
         .transpose()?;
     let text = |key: &str| r.cells.get(key).map(str::to_owned);
     // A code held out of sight is treated as free: the create then meets
     // the same CONFLICT that createOrgUnit gives, naming nobody.
-    let Some(existing) = seen_code_holder(conn, actor.viewer, &r.code)? else {
-        write::create(
-            conn,
-            actor,
-            write::NewUnit {
-                parent_id: parent.as_ref().map(OrgUnit::unit_id),
-                unit_type: r.unit_type,
-                name: r.name.clone(),
-                code: Some(r.code.clone()),
-                org_form: r.org_form,
-                host_unit_id: host.as_ref().map(OrgUnit::unit_id),
-                team_category: r.team_category,
-                founded_on: r.founded_on,
-                service_station: text("service_station"),
-                wechat_group: text("wechat_group"),
-                notes: text("notes"),
-                effective_on: None,
-            },
-        )?;
+    let Some(existing) = target.seen_holder(&r.code)? else {
+        let input = write::NewUnit {
+            parent_id: parent.as_ref().map(OrgUnit::unit_id),
+            unit_type: r.unit_type,
+            name: r.name.clone(),
+            code: Some(r.code.clone()),
+            org_form: r.org_form,
+            host_unit_id: host.as_ref().map(OrgUnit::unit_id),
+            team_category: r.team_category,
+            founded_on: r.founded_on,
+            service_station: text("service_station"),
+            wechat_group: text("wechat_group"),
+            notes: text("notes"),
+            effective_on: None,
+        };
+        target.create(parent.as_ref(), input)?;
         return Ok(Outcome::Created);
     };
     let mut outcome = Outcome::Unchanged;
     match (&parent, existing.parent_id) {
         (Some(p), current) if current != Some(p.id) => {
-            write::move_unit(conn, actor, existing.unit_id(), p.unit_id(), None)?;
+            target.move_unit(&existing, p)?;
             outcome = Outcome::Updated;
         }
         (None, Some(_)) => {
@@ -250,7 +228,7 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
         effective_on: None,
     };
     if patch.changes_something() {
-        write::update(conn, actor, existing.unit_id(), patch)?;
+        target.update(&existing, patch)?;
         outcome = Outcome::Updated;
     }
     Ok(outcome)
@@ -258,8 +236,7 @@ fn apply_row(conn: &mut DbConnection, actor: &Actor<'_>, r: &UnitRow<'_>) -> App
 
 /// Applies every row; returns what was done and every problem found.
 pub(super) fn apply(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
+    target: &mut impl UnitWrites,
     sheet: &Sheet,
 ) -> AppResult<(ImportReport, Vec<Problem>)> {
     let (at, mut problems, mut report) = super::begin(sheet, &LAYOUT);
@@ -304,7 +281,7 @@ pub(super) fn apply(
                 waiting.push(r);
                 continue;
             }
-            match conn.transaction(|c| apply_row(c, actor, &r)) {
+            match target.row(|t| apply_row(t, &r)) {
                 Ok(outcome) => {
                     report.count(outcome);
                     applied.insert(r.code.clone());

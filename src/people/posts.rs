@@ -11,7 +11,7 @@ use crate::auth::policy::ActionKind;
 use crate::db::ancestry::Beneath;
 use crate::db::schema::positions::{self, dsl as ps};
 use crate::db::DbConnection;
-use crate::domain::people::{role_fits, Position, PositionRole};
+use crate::domain::people::{role_fits, Person, Position, PositionRole};
 use crate::domain::{rules, Level, OrgUnit};
 use crate::error::{AppError, AppResult};
 use crate::ids::{encode, Id, Kind, PersonId, PositionId, UnitId};
@@ -41,20 +41,24 @@ fn audit_post(
     )
 }
 
-/// Starts a post: the person (whom the viewer must see) takes `role` in a
-/// unit the viewer manages.
-pub fn start_position(
-    conn: &mut DbConnection,
+/// The post `new` would start, with the access policy and every rule
+/// checked against the unit's `holders` of that role today, but nothing
+/// written (its id is 0). `holder_name` names a current holder for the
+/// conflict. Shared by [`start_position`] and the import's rehearsal.
+pub fn prepare_post(
     actor: &Actor<'_>,
-    new: NewPosition,
+    unit: &OrgUnit,
+    (person, home): (&Person, &OrgUnit),
+    new: &NewPosition,
+    holders: &[Position],
+    holder_name: impl FnOnce(i64) -> AppResult<String>,
 ) -> AppResult<Position> {
     let today = actor.now.date_naive();
-    let unit = managed_unit(conn, actor, new.unit_id, "unitId")?;
-    rules::active(&unit)?;
-    let person = store::find(conn, new.person_id.get())?
-        .ok_or_else(|| AppError::not_found("no such person"))?;
-    let home = store::unit_of(conn, person.unit_id)?;
-    seen(actor, &home, "no such person")?;
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(unit), "unitId")?;
+    rules::active(unit)?;
+    seen(actor, home, "no such person")?;
     role_fits(new.role, unit.level())?;
     if new.also_village_director
         && !(new.role == PositionRole::Secretary && unit.level() == Level::Village)
@@ -66,13 +70,7 @@ pub fn start_position(
     }
     let started_on = new.started_on.unwrap_or(today);
     rules::not_future("startedOn", Some(started_on), today)?;
-    let current = store::positions_of(
-        conn,
-        PostsOf::Units(&[unit.id]),
-        Some(new.role),
-        Some(today),
-    )?;
-    if current
+    if holders
         .iter()
         .any(|x| x.person_id == person.id && x.ended_on.is_none())
     {
@@ -81,12 +79,12 @@ pub fn start_position(
             format!("{} already holds this post in {}", person.name, unit.name),
         ));
     }
-    if let Some(holder) = current
+    if let Some(holder) = holders
         .iter()
         .find(|x| x.ended_on.is_none())
         .filter(|_| new.role.is_single())
     {
-        let name = store::find(conn, holder.person_id)?.map_or_else(String::new, |x| x.name);
+        let name = holder_name(holder.person_id)?;
         return Err(AppError::conflict_on(
             "role",
             format!(
@@ -96,8 +94,41 @@ pub fn start_position(
             ),
         ));
     }
+    Ok(Position {
+        id: 0,
+        person_id: person.id,
+        unit_id: unit.id,
+        role: new.role,
+        started_on,
+        ended_on: None,
+        also_village_director: new.also_village_director,
+    })
+}
+
+/// Starts a post: the person (whom the viewer must see) takes `role` in a
+/// unit the viewer manages.
+pub fn start_position(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    new: NewPosition,
+) -> AppResult<Position> {
+    // The unit is decided on before the person is looked up, so a person
+    // id answers the same whether it exists or not to a caller who may
+    // not manage the unit.
+    let unit = managed_unit(conn, actor, new.unit_id, "unitId")?;
+    rules::active(&unit)?;
+    let (person, home) = super::write::person_held(conn, new.person_id.get())?;
+    let holders = store::positions_of(
+        conn,
+        PostsOf::Units(&[unit.id]),
+        Some(new.role),
+        Some(actor.now.date_naive()),
+    )?;
+    let mut post = prepare_post(actor, &unit, (&person, &home), &new, &holders, |id| {
+        Ok(store::find(conn, id)?.map_or_else(String::new, |x| x.name))
+    })?;
     let anc = <positions::table as Beneath>::slots(&unit);
-    let id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
+    let id: i64 = crate::with_concrete_conn!(conn, |c| diesel::insert_into(positions::table)
         .values((
             ps::person_id.eq(person.id),
             ps::unit_id.eq(unit.id),
@@ -107,22 +138,14 @@ pub fn start_position(
             ps::grid_id.eq(anc[2]),
             ps::building_group_id.eq(anc[3]),
             ps::role.eq(new.role.as_str()),
-            ps::started_on.eq(started_on),
+            ps::started_on.eq(post.started_on),
             ps::ended_on.eq(None::<NaiveDate>),
             ps::also_village_director.eq(new.also_village_director),
             ps::created_at.eq(actor.now.naive_utc()),
         ))
         .returning(ps::id)
         .get_result::<i64>(c))?;
-    let post = Position {
-        id,
-        person_id: person.id,
-        unit_id: unit.id,
-        role: new.role,
-        started_on,
-        ended_on: None,
-        also_village_director: new.also_village_director,
-    };
+    post.id = id;
     crate::tree::staffing::refresh_post(conn, &unit, post.role)?;
     audit_post(conn, actor, "START_POSITION", &unit, None, &post)?;
     Ok(post)
@@ -136,9 +159,13 @@ pub fn end_position(
     on: Option<NaiveDate>,
 ) -> AppResult<Position> {
     let id = id.get();
-    let post =
-        store::find_position(conn, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
-    let unit = store::unit_of(conn, post.unit_id)?;
+    let (post, unit) = crate::tree::locks::holding(conn, |c| {
+        let post =
+            store::find_position(c, id)?.ok_or_else(|| AppError::not_found("no such post"))?;
+        let unit = store::unit_of(c, post.unit_id)?;
+        let township = crate::tree::locks::township_of(&unit);
+        Ok(((post, unit), vec![township]))
+    })?;
     seen(actor, &unit, "no such post")?;
     actor
         .viewer

@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use super::store::{self, PersonRow, PostsOf};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::policy::ActionKind;
-use crate::auth::Visibility;
 use crate::db::schema::persons::{self, dsl as p};
 use crate::db::schema::positions::dsl as ps;
 use crate::db::DbConnection;
@@ -16,9 +15,9 @@ use crate::domain::people::{EducationLevel, Gender, Person, PoliticalStatus, Pos
 use crate::domain::{rules, OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
 use crate::ids::{encode, Id, Kind, PersonId, UnitId};
-use crate::tree::read;
+use crate::tree::locks;
 
-pub use super::posts::{end_position, start_position, NewPosition};
+pub use super::posts::{end_position, prepare_post, start_position, NewPosition};
 
 /// A person's fields, as `createPerson` takes them and `updatePerson`
 /// patches them.
@@ -43,7 +42,7 @@ pub(super) fn managed_unit(
     id: UnitId,
     field: &str,
 ) -> AppResult<OrgUnit> {
-    let unit = read::get(conn, &Visibility::Everything, id.get(), field)?;
+    let unit = locks::unit(conn, id.get(), field)?;
     actor
         .viewer
         .check(ActionKind::ManagePeople, Some(&unit), field)?;
@@ -118,17 +117,14 @@ fn audit_person(
     )
 }
 
-/// Creates a person in a unit the viewer manages.
-pub fn create_person(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    input: PersonInput,
-) -> AppResult<Person> {
-    let unit_id = input
-        .unit_id
-        .ok_or_else(|| AppError::bad_input("unitId", "unitId is required"))?;
-    let unit = managed_unit(conn, actor, unit_id, "unitId")?;
-    rules::active(&unit)?;
+/// The person `input` would create in `unit`, with the access policy and
+/// every rule checked but nothing written (its id is 0). Shared by
+/// [`create_person`] and the import's rehearsal.
+pub fn prepare_person(actor: &Actor<'_>, unit: &OrgUnit, input: PersonInput) -> AppResult<Person> {
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(unit), "unitId")?;
+    rules::active(unit)?;
     let name = input
         .name
         .clone()
@@ -145,12 +141,26 @@ pub fn create_person(
         political_status: input.political_status.unwrap_or(PoliticalStatus::NonParty),
         status_since: None,
         capable_talent: false,
-        unit_id: unit_id.get(),
+        unit_id: unit.id,
         notes: None,
         created_at: actor.now,
         updated_at: actor.now,
     };
     apply(&mut person, input, actor.now.date_naive())?;
+    Ok(person)
+}
+
+/// Creates a person in a unit the viewer manages.
+pub fn create_person(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    input: PersonInput,
+) -> AppResult<Person> {
+    let unit_id = input
+        .unit_id
+        .ok_or_else(|| AppError::bad_input("unitId", "unitId is required"))?;
+    let unit = locks::unit(conn, unit_id.get(), "unitId")?;
+    let mut person = prepare_person(actor, &unit, input)?;
     let row = PersonRow::new(&person, &unit);
     person.id = crate::with_concrete_conn!(conn, |c| diesel::insert_into(persons::table)
         .values(&row)
@@ -158,6 +168,16 @@ pub fn create_person(
         .get_result::<i64>(c))?;
     audit_person(conn, actor, "CREATE_PERSON", &unit, None, Some(&person))?;
     Ok(person)
+}
+
+/// The person `id` and their unit, with its township locked.
+pub(super) fn person_held(conn: &mut DbConnection, id: i64) -> AppResult<(Person, OrgUnit)> {
+    locks::holding(conn, |c| {
+        let person = store::find(c, id)?.ok_or_else(|| AppError::not_found("no such person"))?;
+        let unit = store::unit_of(c, person.unit_id)?;
+        let township = locks::township_of(&unit);
+        Ok(((person, unit), vec![township]))
+    })
 }
 
 /// NOT_FOUND (`what`) unless the viewer fully sees `unit`: people and
@@ -175,13 +195,39 @@ fn managed_person(
     actor: &Actor<'_>,
     id: i64,
 ) -> AppResult<(Person, OrgUnit)> {
-    let person = store::find(conn, id)?.ok_or_else(|| AppError::not_found("no such person"))?;
-    let unit = store::unit_of(conn, person.unit_id)?;
+    let (person, unit) = person_held(conn, id)?;
     seen(actor, &unit, "no such person")?;
     actor
         .viewer
         .check(ActionKind::ManagePeople, Some(&unit), "id")?;
     Ok((person, unit))
+}
+
+/// `current` (of `unit`) as `input` would leave them, with the access
+/// policy and every rule checked but nothing written: equal to `current`
+/// when nothing changes. A change of unit names the new unit in `to`,
+/// which the viewer must manage too. Shared by [`update_person`] and the
+/// import's rehearsal.
+pub fn prepare_person_update(
+    actor: &Actor<'_>,
+    (current, unit): (&Person, &OrgUnit),
+    input: PersonInput,
+    to: Option<&OrgUnit>,
+) -> AppResult<Person> {
+    seen(actor, unit, "no such person")?;
+    actor
+        .viewer
+        .check(ActionKind::ManagePeople, Some(unit), "id")?;
+    let mut next = current.clone();
+    if let Some(to) = to.filter(|u| u.id != current.unit_id) {
+        actor
+            .viewer
+            .check(ActionKind::ManagePeople, Some(to), "unitId")?;
+        rules::active(to)?;
+        next.unit_id = to.id;
+    }
+    apply(&mut next, input, actor.now.date_naive())?;
+    Ok(next)
 }
 
 /// Edits a person; moving them to another unit needs both units managed.
@@ -192,14 +238,20 @@ pub fn update_person(
     input: PersonInput,
 ) -> AppResult<Person> {
     let id = id.get();
-    let (current, mut unit) = managed_person(conn, actor, id)?;
-    let mut next = current.clone();
-    if let Some(to) = input.unit_id.filter(|u| u.get() != current.unit_id) {
-        unit = managed_unit(conn, actor, to, "unitId")?;
-        rules::active(&unit)?;
-        next.unit_id = to.get();
-    }
-    apply(&mut next, input, actor.now.date_naive())?;
+    let (current, home) = person_held(conn, id)?;
+    // The new unit is looked up only for a caller who manages the person,
+    // so its existence is not learnt by anyone else.
+    let manages = seen(actor, &home, "no such person").is_ok()
+        && actor
+            .viewer
+            .check(ActionKind::ManagePeople, Some(&home), "id")
+            .is_ok();
+    let to = match input.unit_id.filter(|u| u.get() != current.unit_id) {
+        Some(to) if manages => Some(locks::unit(conn, to.get(), "unitId")?),
+        _ => None,
+    };
+    let mut next = prepare_person_update(actor, (&current, &home), input, to.as_ref())?;
+    let unit = to.unwrap_or(home);
     if next == current {
         return Ok(current);
     }
@@ -215,6 +267,14 @@ pub fn update_person(
             .filter(ps::ended_on.is_null())
             .select(ps::unit_id)
             .load(conn)?;
+        // Teams led elsewhere lie in townships of their own.
+        let townships: Vec<i64> = ps::positions
+            .filter(ps::unit_id.eq_any(&led))
+            .filter(ps::township_id.is_not_null())
+            .select(ps::township_id.assume_not_null())
+            .distinct()
+            .load(conn)?;
+        crate::db::transaction::lock_townships(conn, &townships)?;
         crate::tree::staffing::refresh(conn, &led)?;
     }
     audit_person(

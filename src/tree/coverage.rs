@@ -238,6 +238,8 @@ fn move_subtree(
 /// statement as the backfills of migrations 3 (management units) and 4
 /// (volunteer teams, counted under form `NONE`).
 pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
+    // Changes deferred to the commit are in the units already.
+    super::deltas::discard();
     conn.batch_execute(
         "DELETE FROM coverage_counts;
          INSERT INTO coverage_counts (scope_id, level, unit_type, org_form, host_lost, childless, n)

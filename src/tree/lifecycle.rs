@@ -25,7 +25,7 @@ pub fn dissolve(
     reason: &str,
 ) -> AppResult<OrgUnit> {
     let (viewer, now, id) = (actor.viewer, actor.now, id.get());
-    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
+    let unit = super::locks::unit(conn, id, "id")?;
     viewer.authorize(Action::Dissolve(&unit))?;
     let children = read::active_children(conn, id)?;
     let reason = rules::dissolving(&unit, on, reason, children, now.date_naive())?;
@@ -67,7 +67,7 @@ pub fn restore(
     effective_on: Option<NaiveDate>,
 ) -> AppResult<OrgUnit> {
     let (viewer, now, id) = (actor.viewer, actor.now, id.get());
-    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
+    let unit = super::locks::unit(conn, id, "id")?;
     viewer.authorize(Action::Restore(&unit))?;
     let parent = unit
         .parent_id

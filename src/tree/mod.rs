@@ -7,6 +7,7 @@ pub mod coverage;
 mod deltas;
 pub mod history;
 mod lifecycle;
+pub mod locks;
 pub mod read;
 pub mod staffing;
 pub mod tally;

@@ -2,15 +2,15 @@
 //! ([`crate::db::Db::write`]), loads the facts it needs, asks the access
 //! policy and the domain rules, then writes.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::history::{self, Change};
 pub use super::lifecycle::{dissolve, restore};
-use super::{coverage, read, staffing};
+use super::{coverage, locks, read, staffing};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::auth::policy::{ActionKind, Sight};
-use crate::auth::{Action, Viewer, Visibility};
+use crate::auth::{Action, Viewer};
 use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::{ancestry, DbConnection};
@@ -70,19 +70,10 @@ impl UnitPatch {
     }
 }
 
-fn load_host(
-    conn: &mut DbConnection,
-    viewer: &Viewer,
-    id: Option<i64>,
-) -> AppResult<Option<OrgUnit>> {
-    id.map(|id| read::get(conn, &viewer.visibility(), id, "hostUnitId"))
-        .transpose()
-}
-
 /// Codes are unique among active units. The holder is named only to a
 /// viewer who sees it in full; to anyone else the conflict says no more
 /// than that the code is taken.
-pub(super) fn unique_code(
+pub fn unique_code(
     conn: &mut DbConnection,
     viewer: &Viewer,
     code: Option<&str>,
@@ -101,25 +92,26 @@ pub(super) fn unique_code(
     Ok(())
 }
 
-/// Creates a unit; the level follows from the unit type.
-pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> AppResult<OrgUnit> {
-    let (viewer, now) = (actor.viewer, actor.now);
-    let parent = input
-        .parent_id
-        .map(|id| read::get(conn, &Visibility::Everything, id.get(), "parentId"))
-        .transpose()?;
-    viewer.authorize(Action::CreateUnder(parent.as_ref()))?;
-    rules::placement(input.unit_type, parent.as_ref(), "parentId")?;
+/// The unit `input` would create under `parent`, with every rule and the
+/// access policy checked but nothing written (its id is 0). `host` loads a
+/// host unit by id as the viewer sees it. Shared by [`create`] and the
+/// import's rehearsal, so both refuse the same input the same way.
+pub fn prepare_create(
+    viewer: &Viewer,
+    parent: Option<&OrgUnit>,
+    input: &NewUnit,
+    host: impl FnOnce(i64) -> AppResult<OrgUnit>,
+    now: DateTime<Utc>,
+) -> AppResult<OrgUnit> {
+    viewer.authorize(Action::CreateUnder(parent))?;
+    rules::placement(input.unit_type, parent, "parentId")?;
     let level = input.unit_type.level();
-    let ancestry = parent
-        .as_ref()
-        .map(Ancestry::for_child_of)
-        .unwrap_or_default();
+    let ancestry = parent.map(Ancestry::for_child_of).unwrap_or_default();
     let org_form = rules::org_form(level, input.org_form)?;
-    let host = load_host(conn, viewer, input.host_unit_id.map(UnitId::get))?;
-    let mut unit = OrgUnit {
+    let host = input.host_unit_id.map(|id| host(id.get())).transpose()?;
+    let unit = OrgUnit {
         id: 0,
-        parent_id: parent.as_ref().map(|p| p.id),
+        parent_id: parent.map(|p| p.id),
         unit_type: input.unit_type,
         name: rules::name("name", &input.name)?,
         code: rules::code(input.code.as_deref())?,
@@ -145,6 +137,24 @@ pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> App
         updated_at: now,
     };
     rules::not_future("foundedOn", unit.founded_on, now.date_naive())?;
+    Ok(unit)
+}
+
+/// Creates a unit; the level follows from the unit type.
+pub fn create(conn: &mut DbConnection, actor: &Actor<'_>, input: NewUnit) -> AppResult<OrgUnit> {
+    let (viewer, now) = (actor.viewer, actor.now);
+    let parent = input
+        .parent_id
+        .map(|id| locks::unit(conn, id.get(), "parentId"))
+        .transpose()?;
+    let visibility = viewer.visibility();
+    let mut unit = prepare_create(
+        viewer,
+        parent.as_ref(),
+        &input,
+        |id| read::get(conn, &visibility, id, "hostUnitId"),
+        now,
+    )?;
     unique_code(conn, viewer, unit.code.as_deref(), None)?;
     let on = input.effective_on.unwrap_or(now.date_naive());
     let row = NewOrgUnitRow::from(&unit);
@@ -181,25 +191,27 @@ fn optional_patch(
     }
 }
 
-/// Edits a unit's own fields (not its place in the tree: see [`move_unit`]).
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor<'_>,
-    id: UnitId,
+/// `current` as `patch` would leave it, with every rule and the access
+/// policy checked but nothing written; equal to `current` when nothing
+/// changes. `host` loads a host unit by id as the viewer sees it. Shared by
+/// [`update`] and the import's rehearsal.
+pub fn prepare_update(
+    viewer: &Viewer,
+    current: &OrgUnit,
     patch: UnitPatch,
+    host: impl FnOnce(i64) -> AppResult<OrgUnit>,
+    now: DateTime<Utc>,
 ) -> AppResult<OrgUnit> {
-    let (viewer, now, id) = (actor.viewer, actor.now, id.get());
-    let current = read::get(conn, &Visibility::Everything, id, "id")?;
     let structure = patch.unit_type.is_some()
         || patch.code != Patch::Keep
         || patch.org_form.is_some()
         || patch.host_unit_id != Patch::Keep
         || patch.team_category.is_some();
     viewer.authorize(Action::Edit {
-        unit: &current,
+        unit: current,
         structure,
     })?;
-    rules::active(&current)?;
+    rules::active(current)?;
     let level = current.level();
     let mut next = current.clone();
     if let Some(t) = patch.unit_type {
@@ -233,7 +245,7 @@ pub fn update(
         (Patch::Keep, Some(OrgForm::Affiliated)) => current.host_unit_id,
         (Patch::Keep, _) => None,
     };
-    let host = load_host(conn, viewer, host_id)?;
+    let host = host_id.map(host).transpose()?;
     next.host_unit_id = rules::host(next.org_form, host.as_ref(), &next.ancestry)?;
     if patch.team_category.is_some() || level == Level::VolunteerTeam {
         next.team_category =
@@ -259,6 +271,27 @@ pub fn update(
         rules::MAX_NOTES_CHARS,
         current.notes.clone(),
     )?;
+    Ok(next)
+}
+
+/// Edits a unit's own fields (not its place in the tree: see [`move_unit`]).
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    id: UnitId,
+    patch: UnitPatch,
+) -> AppResult<OrgUnit> {
+    let (viewer, now, id) = (actor.viewer, actor.now, id.get());
+    let current = locks::unit(conn, id, "id")?;
+    let effective_on = patch.effective_on;
+    let visibility = viewer.visibility();
+    let mut next = prepare_update(
+        viewer,
+        &current,
+        patch,
+        |h| read::get(conn, &visibility, h, "hostUnitId"),
+        now,
+    )?;
     if next == current {
         return Ok(current);
     }
@@ -266,7 +299,7 @@ pub fn update(
         unique_code(conn, viewer, next.code.as_deref(), Some(id))?;
     }
     next.updated_at = now;
-    let on = patch.effective_on.unwrap_or(now.date_naive());
+    let on = effective_on.unwrap_or(now.date_naive());
     let changed = UnitState::from(&current) != UnitState::from(&next);
     if changed {
         history::stamp(
@@ -291,6 +324,51 @@ pub fn update(
     Ok(next)
 }
 
+/// Whether moving `unit` under `new_parent` is allowed and changes
+/// anything, with the access policy and the tree's rules checked but
+/// nothing read or written. Shared by [`move_unit`] and the import's
+/// rehearsal.
+pub fn prepare_move(viewer: &Viewer, unit: &OrgUnit, new_parent: &OrgUnit) -> AppResult<bool> {
+    viewer.authorize(Action::Move { unit, new_parent })?;
+    rules::moving(unit, new_parent)?;
+    Ok(unit.parent_id != Some(new_parent.id))
+}
+
+/// The hosts a move of `unit` to `new` ancestry would leave behind: its
+/// ancestors that are not ancestors any more.
+pub fn left_behind(unit: &OrgUnit, new: &Ancestry) -> Vec<i64> {
+    let (level, old) = (unit.level(), &unit.ancestry);
+    Level::ALL
+        .iter()
+        .filter(|l| l.number() < level.number())
+        .filter_map(|l| old.at(*l).filter(|h| new.at(*l) != Some(*h)))
+        .collect()
+}
+
+/// Affiliated units named in a refused move, at most this many.
+pub const STRANDED_NAMED: usize = 5;
+
+/// Refuses a move that would leave `stranded` affiliated units of the
+/// subtree without their host: one that stays behind is no longer their
+/// ancestor.
+pub fn not_stranded(stranded: &[OrgUnit]) -> AppResult<()> {
+    if stranded.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = stranded
+        .iter()
+        .take(STRANDED_NAMED)
+        .map(|s| s.name.as_str())
+        .collect();
+    Err(AppError::bad_input(
+        "newParentId",
+        format!(
+            "these units are affiliated to an organization the move would leave behind; re-affiliate them first: {}",
+            names.join("、")
+        ),
+    ))
+}
+
 /// Moves a unit (and its whole subtree) under a new parent one level up,
 /// rewriting the subtree's ancestry in the same transaction.
 pub fn move_unit(
@@ -302,40 +380,25 @@ pub fn move_unit(
 ) -> AppResult<OrgUnit> {
     let (viewer, now) = (actor.viewer, actor.now);
     let (id, new_parent_id) = (id.get(), new_parent_id.get());
-    let unit = read::get(conn, &Visibility::Everything, id, "id")?;
-    // Decide on the unit before its new parent is looked up, so an unseen
-    // unit answers exactly as a missing one, whatever `newParentId` is.
+    // Both are looked up (and their townships locked) whatever they are;
+    // the unit is decided on first, so an unseen unit answers exactly as a
+    // missing one, whatever `newParentId` is.
+    let (unit, new_parent) = locks::pair(conn, (id, "id"), new_parent_id)?;
     viewer.check(ActionKind::Move, Some(&unit), "id")?;
-    let new_parent = read::get(conn, &Visibility::Everything, new_parent_id, "newParentId")?;
-    viewer.authorize(Action::Move {
-        unit: &unit,
-        new_parent: &new_parent,
-    })?;
-    rules::moving(&unit, &new_parent)?;
-    if unit.parent_id == Some(new_parent.id) {
+    let new_parent = new_parent.ok_or_else(|| AppError::unit_not_found("newParentId"))?;
+    if !prepare_move(viewer, &unit, &new_parent)? {
         return Ok(unit);
     }
     let level = unit.level();
     let old = unit.ancestry;
     let new = Ancestry::for_child_of(&new_parent);
-    // Affiliated units inside the subtree whose host stays behind would lose
-    // a host that is no longer their ancestor.
-    let left_behind: Vec<i64> = Level::ALL
-        .iter()
-        .filter(|l| l.number() < level.number())
-        .filter_map(|l| old.at(*l).filter(|h| new.at(*l) != Some(*h)))
-        .collect();
-    let stranded = read::affiliated_to(conn, &unit, &left_behind, 5)?;
-    if !stranded.is_empty() {
-        let names: Vec<&str> = stranded.iter().map(|s| s.name.as_str()).collect();
-        return Err(AppError::bad_input(
-            "newParentId",
-            format!(
-                "these units are affiliated to an organization the move would leave behind; re-affiliate them first: {}",
-                names.join("、")
-            ),
-        ));
-    }
+    let hosts = left_behind(&unit, &new);
+    not_stranded(&read::affiliated_to(
+        conn,
+        &unit,
+        &hosts,
+        STRANDED_NAMED as i64,
+    )?)?;
     let on = effective_on.unwrap_or(now.date_naive());
     history::stamp(
         conn,

@@ -16,6 +16,7 @@ mod demo_county;
 mod graphiql;
 mod hardening;
 mod import;
+mod import_rehearsal;
 mod layers;
 mod live;
 mod node;

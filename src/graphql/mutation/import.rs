@@ -5,8 +5,9 @@ use std::io::Read;
 
 use async_graphql::{Context, Object, Result, Upload};
 
+use crate::audit::Actor;
 use crate::error::AppError;
-use crate::graphql::context::{write as run, ContextExt};
+use crate::graphql::context::{now, ContextExt};
 use crate::graphql::types::import::ImportReport;
 use crate::import::{import, read, Format, ImportKind};
 use crate::limits::Limits;
@@ -34,11 +35,17 @@ async fn import_upload(
     })
     .await
     .map_err(AppError::internal)??;
-    Ok(
-        run(ctx, move |c, actor| import(c, actor, kind, &sheet, dry_run))
-            .await
-            .map(ImportReport::from)?,
-    )
+    let (db, viewer) = (ctx.db().clone(), ctx.viewer().clone());
+    let request_id = ctx.request().request_id.clone();
+    // Rehearsed on a read snapshot, then (unless a dry run) applied: see
+    // `crate::import`.
+    let report = tokio::task::spawn_blocking(move || {
+        let actor = Actor::new(&viewer, now(), request_id.as_deref());
+        import(&db, &actor, kind, &sheet, dry_run)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    Ok(ImportReport::from(report))
 }
 
 #[Object]

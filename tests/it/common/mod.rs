@@ -47,11 +47,33 @@ pub struct TestDb {
     pub db: Db,
     pub target: DatabaseTarget,
     cleanup: Option<(String, String)>,
+    /// The SQLite file of an on-disk test database, removed with it.
+    file: Option<std::path::PathBuf>,
 }
 
 impl TestDb {
     pub fn new() -> Option<TestDb> {
+        Self::open(false)
+    }
+
+    /// On SQLite, a database in a file of its own rather than in memory:
+    /// several connections, so that one can read while another writes.
+    pub fn on_disk() -> Option<TestDb> {
+        Self::open(true)
+    }
+
+    fn open(on_disk: bool) -> Option<TestDb> {
+        let mut file = None;
         let (target, cleanup) = match backend()? {
+            Backend::Sqlite if on_disk => {
+                let path = std::env::temp_dir().join(format!(
+                    "grassroots-test-{}.db",
+                    uuid::Uuid::new_v4().simple()
+                ));
+                let target = DatabaseTarget::SqliteFile(path.to_string_lossy().into_owned());
+                file = Some(path);
+                (target, None)
+            }
             Backend::Sqlite => (DatabaseTarget::SqliteMemory, None),
             Backend::Postgres(url) => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -78,6 +100,7 @@ impl TestDb {
             db,
             target,
             cleanup,
+            file,
         })
     }
 
@@ -179,6 +202,13 @@ impl Drop for TestDb {
                 let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
+        if let Some(path) = self.file.take() {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = path.clone().into_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(name);
+            }
+        }
     }
 }
 
@@ -200,7 +230,15 @@ impl TestApp {
     }
 
     pub fn spawn_with(configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        let test_db = TestDb::new()?;
+        Self::spawn_on(TestDb::new()?, configure)
+    }
+
+    /// [`TestApp::spawn`] on an on-disk database (see [`TestDb::on_disk`]).
+    pub fn spawn_on_disk() -> Option<TestApp> {
+        Self::spawn_on(TestDb::on_disk()?, |_| {})
+    }
+
+    fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let mut config = Config::for_database(test_db.target.clone());
         configure(&mut config);
         let state = AppState::with_db(test_db.db.clone(), &config).expect("app state");
