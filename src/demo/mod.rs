@@ -117,18 +117,10 @@ pub async fn small_tree(db: &crate::db::Db) -> AppResult<Vec<i64>> {
                     c,
                     &actor,
                     NewUnit {
-                        parent_id: parent,
-                        unit_type,
-                        name,
                         code: Some(format!("F{i}{depth}")),
                         org_form,
-                        host_unit_id: None,
                         team_category,
-                        founded_on: None,
-                        service_station: None,
-                        wechat_group: None,
-                        notes: None,
-                        effective_on: None,
+                        ..NewUnit::named(parent, unit_type, name)
                     },
                 )?;
                 if unit_type == UnitType::Village {

@@ -54,6 +54,27 @@ pub struct UnitPatch {
     pub effective_on: Option<NaiveDate>,
 }
 
+impl NewUnit {
+    /// A unit of `unit_type` named `name` under `parent`, every optional
+    /// field left empty (fill in the rest with struct update syntax).
+    pub fn named(parent_id: Option<UnitId>, unit_type: UnitType, name: String) -> NewUnit {
+        NewUnit {
+            parent_id,
+            unit_type,
+            name,
+            code: None,
+            org_form: None,
+            host_unit_id: None,
+            team_category: None,
+            founded_on: None,
+            service_station: None,
+            wechat_group: None,
+            notes: None,
+            effective_on: None,
+        }
+    }
+}
+
 impl UnitPatch {
     /// Whether applying it would change anything.
     pub fn changes_something(&self) -> bool {

@@ -62,18 +62,8 @@ fn township_with_village(db: &Db, (tag, code): (&str, &str)) -> (UnitId, UnitId)
     db.write_blocking(|c| {
         let actor = Actor::new(&Viewer::System, chrono::Utc::now(), None);
         let unit = |parent: Option<UnitId>, unit_type: UnitType, name: String| NewUnit {
-            parent_id: parent,
-            unit_type,
             code: Some(format!("{code}{}", unit_type.level().number())),
-            name,
-            org_form: None,
-            host_unit_id: None,
-            team_category: None,
-            founded_on: None,
-            service_station: None,
-            wechat_group: None,
-            notes: None,
-            effective_on: None,
+            ..NewUnit::named(parent, unit_type, name)
         };
         let t = write::create(
             c,

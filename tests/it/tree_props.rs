@@ -552,20 +552,7 @@ fn concurrent_moves_and_creates_keep_ancestry_consistent() {
             let parents: Vec<&OrgUnit> =
                 units.iter().filter(|u| u.level() == parent_level).collect();
             let parent = parents[i % parents.len()].unit_id();
-            let new = NewUnit {
-                parent_id: Some(parent),
-                unit_type,
-                name: format!("{unit_type}{i}"),
-                code: None,
-                org_form: None,
-                host_unit_id: None,
-                team_category: None,
-                founded_on: None,
-                service_station: None,
-                wechat_group: None,
-                notes: None,
-                effective_on: None,
-            };
+            let new = NewUnit::named(Some(parent), unit_type, format!("{unit_type}{i}"));
             db.write_blocking(|c| {
                 write::create(c, &Actor::new(&Viewer::System, clock(0), None), new)
             })
