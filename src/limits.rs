@@ -125,6 +125,10 @@ pub struct Limits {
     pub upload_bytes: usize,
     /// Most problems a rejected import lists (the message counts them all).
     pub import_problems: usize,
+    /// Uploaded imports (dry runs included) running at once on an
+    /// instance; one more is refused with `RATE_LIMITED` at once. Each holds
+    /// a database connection, and a large file a CPU, for seconds.
+    pub imports_at_once: usize,
     /// Anonymous requests executed at once (sign-ins, introspection): the
     /// rest wait, spending no CPU, up to `anonymous_wait_ms`, then get
     /// `RATE_LIMITED`. Signed-in requests never wait for them.
@@ -156,6 +160,7 @@ impl Default for Limits {
             body_bytes: 1024 * 1024,
             upload_bytes: 32 * 1024 * 1024,
             import_problems: 1_000,
+            imports_at_once: 2,
             anonymous_concurrency: 1,
             anonymous_wait_ms: 1_000,
             string_chars: 10_000,

@@ -45,6 +45,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// Permits for open subscription sockets (`Limits::sockets`).
     pub sockets: Arc<tokio::sync::Semaphore>,
+    /// Permits for uploaded imports (`Limits::imports_at_once`).
+    pub import_slots: graphql::ImportSlots,
 }
 
 impl axum::extract::FromRef<AppState> for Db {
@@ -71,7 +73,9 @@ impl AppState {
     pub fn with_db(db: Db, config: &Config) -> AppResult<AppState> {
         let auth = Arc::new(accounts::keys::auth_service(&db, &config.auth)?);
         let live = Arc::new(Live::new(db.clone()));
+        let import_slots = graphql::ImportSlots::new(config.limits.imports_at_once);
         Ok(AppState {
+            import_slots: import_slots.clone(),
             live: live.clone(),
             sockets: Arc::new(tokio::sync::Semaphore::new(config.limits.sockets.max(1))),
             schema: graphql::build_schema(
@@ -79,7 +83,7 @@ impl AppState {
                 auth.clone(),
                 live.clone(),
                 config.auth.anonymous_introspection,
-                config.limits,
+                (config.limits, import_slots),
             ),
             limits: config.limits,
             time_zone: config.time_zone,

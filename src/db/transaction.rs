@@ -16,13 +16,14 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::{BigInt, Text};
 
 use super::DbConnection;
 use crate::error::AppResult;
 
-/// The first key of the townships' advisory locks ("gras").
-const TOWNSHIP_LOCKS: i32 = 0x6772_6173;
+/// What the first key of the townships' advisory locks hashes, with the
+/// schema: deployments (and test schemas) sharing one database keep apart.
+const TOWNSHIP_LOCKS: &str = "grassroots townships ";
 
 /// Work to run just before a write transaction commits.
 pub type BeforeCommit = fn(&mut DbConnection) -> AppResult<()>;
@@ -109,10 +110,12 @@ pub fn lock_townships(conn: &mut DbConnection, townships: &[i64]) -> AppResult<b
         for township in &new {
             // Ids beyond 32 bits share a key: a needless wait, never a
             // missing lock.
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int4)")
-                .bind::<Integer, _>(TOWNSHIP_LOCKS)
-                .bind::<BigInt, _>(*township)
-                .execute(pg)?;
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(hashtext($1 || current_schema()), ($2 % 2147483647)::int4)",
+            )
+            .bind::<Text, _>(TOWNSHIP_LOCKS)
+            .bind::<BigInt, _>(*township)
+            .execute(pg)?;
         }
     }
     CURRENT.with(|c| {

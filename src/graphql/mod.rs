@@ -16,6 +16,7 @@ use async_graphql::{SDLExportOptions, Schema};
 
 pub use self::context::RequestContext;
 pub use self::errors::{code_errors, error_codes};
+pub use self::mutation::ImportSlots;
 use std::sync::Arc;
 
 use crate::accounts::sessions::AuthService;
@@ -35,7 +36,7 @@ pub fn build_schema(
     auth: Arc<AuthService>,
     live: Arc<Live>,
     anonymous_introspection: bool,
-    limits: Limits,
+    (limits, import_slots): (Limits, mutation::ImportSlots),
 ) -> AppSchema {
     Schema::build(
         query::Query::default(),
@@ -46,6 +47,7 @@ pub fn build_schema(
     .data(auth)
     .data(live)
     .data(limits)
+    .data(import_slots)
     .extension(budget::RequestBudget {
         budgets: limits.budgets,
         string_chars: limits.string_chars,

@@ -417,3 +417,64 @@ async fn a_dry_run_and_a_bad_file_never_wait_for_a_writer() {
         "{done}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_beyond_the_limit_are_refused_at_once() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let Some(app) = TestApp::spawn_on_disk() else {
+        return;
+    };
+    let base = upload(&app, UNITS_DRY, BASE_UNITS, false).await;
+    assert_eq!(base["data"]["importUnits"]["created"], 10, "{base}");
+    let limit = app.state.limits.imports_at_once;
+    assert_eq!(app.state.import_slots.free(), limit);
+
+    // A writer holds the lock, so that valid imports wait in their apply
+    // pass, each holding its slot.
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let db = app.state.db.clone();
+    let writer = std::thread::spawn(move || {
+        db.write_blocking(|c| {
+            c.batch_execute("UPDATE org_units SET notes = 'held' WHERE code = 'T1'")?;
+            let _ = held_tx.send(());
+            let _ = release_rx.recv();
+            Ok(())
+        })
+    });
+    held_rx.recv().expect("the writer holds the lock");
+    let mut waiting = Vec::new();
+    for i in 0..limit {
+        let csv = format!("code,name,unit_type,parent_code\nW{i},等候网格{i},RURAL_GRID,V3\n");
+        let req = TestApp::multipart(
+            Some(&app.token),
+            UNITS_DRY,
+            json!({ "dry": false }),
+            "file.csv",
+            csv.as_bytes(),
+        );
+        let router = app.router.clone();
+        waiting.push(tokio::spawn(async move {
+            let resp = router.oneshot(req).await.expect("router");
+            let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }));
+    }
+    while app.state.import_slots.free() > 0 {
+        tokio::task::yield_now().await;
+    }
+    // One more, even a dry run, is refused at once.
+    let refused = upload(&app, UNITS_DRY, BASE_UNITS, true).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{refused}"
+    );
+    release_tx.send(()).expect("release the writer");
+    writer.join().expect("writer thread").expect("writer");
+    for w in waiting {
+        let text = w.await.expect("an import task");
+        assert!(text.contains("\"created\":1"), "{text}");
+    }
+    assert_eq!(app.state.import_slots.free(), limit);
+}

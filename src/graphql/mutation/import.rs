@@ -2,6 +2,7 @@
 //! or none, each row under the same access rules as the single mutations.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, Upload};
 
@@ -15,6 +16,21 @@ use crate::limits::Limits;
 #[derive(Default)]
 pub struct ImportMutation;
 
+/// Permits for uploaded imports running at once (`Limits::imports_at_once`).
+#[derive(Clone)]
+pub struct ImportSlots(Arc<tokio::sync::Semaphore>);
+
+impl ImportSlots {
+    pub fn new(at_once: usize) -> Self {
+        ImportSlots(Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+    }
+
+    /// Imports that could start now.
+    pub fn free(&self) -> usize {
+        self.0.available_permits()
+    }
+}
+
 async fn import_upload(
     ctx: &Context<'_>,
     kind: ImportKind,
@@ -22,6 +38,17 @@ async fn import_upload(
     dry_run: bool,
 ) -> Result<ImportReport> {
     ctx.viewer().require_signed_in()?;
+    // Held until the import ends, rehearsal and apply alike.
+    let _slot = ctx
+        .data_unchecked::<ImportSlots>()
+        .0
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            AppError::RateLimited(
+                "as many imports as this server runs at once are running; try again when one has ended".to_owned(),
+            )
+        })?;
     let upload = file.value(ctx)?;
     let format = Format::of_name(&upload.filename)?;
     let limits = ctx.data_unchecked::<Limits>().read;

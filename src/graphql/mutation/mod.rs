@@ -9,6 +9,8 @@ mod tree;
 
 use async_graphql::MergedObject;
 
+pub use self::import::ImportSlots;
+
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
