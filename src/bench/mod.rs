@@ -137,6 +137,14 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
+    for (name, query) in queries::REGION_READS {
+        results.extend(
+            time_runs(&state, &args.only, name, n, |_| {
+                (region(), query, json!({}))
+            })
+            .await?,
+        );
+    }
     results.extend(
         time_runs(
             &state,

@@ -24,6 +24,22 @@ pub(super) fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
 }
 
 pub(super) const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
+/// Reads of the whole region that once counted every row (now counters,
+/// or an anti-join for the chain gaps' first page).
+pub(super) const REGION_READS: [(&str, &str); 3] = [
+    (
+        "page of 50 of the whole region, with totalCount",
+        "query RegionPage { orgUnits(first: 50) { totalCount nodes { id name } } }",
+    ),
+    (
+        "grids of the whole region: page of 50, with totalCount",
+        "query RegionGrids { orgUnits(first: 50, level: GRID) { totalCount nodes { id name } } }",
+    ),
+    (
+        "chain gaps of the whole region: first 10, with totalCount",
+        "query RegionChainGaps { chainGaps(first: 10) { totalCount nodes { id name } } }",
+    ),
+];
 pub(super) const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";
 pub(super) const COVERAGE: &str = "query Coverage($under: ID) { coverage(under: $under) { total covered gaps rate chainGaps levels { level total covered gaps rate unitTypes { unitType total gaps rate byForm { form count } } } } }";
 pub(super) const DASHBOARD: &str = "query Dashboard($under: ID) { dashboard(under: $under) { units managementUnits covered gaps rate chainGaps levels { level units covered gaps rate chainGaps } } }";

@@ -112,14 +112,16 @@ pub(crate) fn filtered<'a>(visibility: &Visibility, f: &'a UnitFilter) -> Boxed<
         q = q.filter(cond);
     }
     if f.childless {
+        // NOT EXISTS on the parent index: an anti-join on both backends.
+        // (`id <> ALL (SELECT parent_id …)` ran its subquery once per row on
+        // PostgreSQL: 78 s for a region of 46,000 units.)
         let k = diesel::alias!(org_units as kids);
-        let with_children = k
-            .filter(k.field(u::dissolved_on).is_null())
-            .filter(k.field(u::parent_id).is_not_null())
-            .select(k.field(u::parent_id).assume_not_null());
+        let children = k
+            .filter(k.field(u::parent_id).eq(u::id.nullable()))
+            .filter(k.field(u::dissolved_on).is_null());
         q = q
             .filter(u::level.le(Level::BuildingGroup.number()))
-            .filter(u::id.ne_all(with_children));
+            .filter(diesel::dsl::not(diesel::dsl::exists(children)));
     }
     if let Some(rule) = f.staffing {
         q = q.filter(super::staffing::failing(rule));
@@ -276,8 +278,30 @@ pub fn rate_keys(
         .collect())
 }
 
-/// How many units match `filter`.
+/// How many units match `filter`. Active units by place, level, type,
+/// form and chain gap come from the coverage counters (a few rows per
+/// scope, at any size); other filters count rows.
 pub fn count(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &UnitFilter,
+) -> AppResult<i64> {
+    if let Some(counted) = by_counters(visibility, filter) {
+        let f = filter.clone();
+        return counted.units(conn, |k| {
+            f.level.is_none_or(|l| k.level == l)
+                && f.unit_type.is_none_or(|t| k.unit_type == t)
+                // Teams are counted under form NONE but have none stored.
+                && f.org_form.is_none_or(|o| k.org_form == o && k.level != Level::VolunteerTeam)
+                && (!f.childless || (k.childless && k.level <= Level::BuildingGroup))
+        });
+    }
+    count_rows(conn, visibility, filter)
+}
+
+/// How many units match `filter`, counted row by row (what the counters
+/// must agree with).
+pub fn count_rows(
     conn: &mut DbConnection,
     visibility: &Visibility,
     filter: &UnitFilter,
@@ -285,6 +309,22 @@ pub fn count(
     Ok(filtered(visibility, filter)
         .select(count_star())
         .first(conn)?)
+}
+
+/// What the counters add up for `filter`, when they can answer it: no
+/// search, gaps, staffing rule, parent or dissolved units, and a place the
+/// viewer sees whole.
+fn by_counters(visibility: &Visibility, f: &UnitFilter) -> Option<super::tally::Counted> {
+    let plain = f.search.is_none()
+        && f.parent.is_none()
+        && !f.include_dissolved
+        && f.gaps.is_none()
+        && f.staffing.is_none();
+    let seen_whole = match f.under {
+        None => true,
+        Some(under) => visibility.sees_scope(&Scope::Unit(under)),
+    };
+    (plain && seen_whole).then(|| super::tally::Counted::new(f.under, visibility))
 }
 
 pub use super::bulk::{

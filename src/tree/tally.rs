@@ -76,6 +76,25 @@ impl Counted {
 
     /// The counters as the units now stand.
     pub fn now(&self, conn: &mut DbConnection) -> AppResult<Coverage> {
+        Ok(Coverage::from_counts(self.counts_now(conn)?))
+    }
+
+    /// How many active units are counted here whose key `keep`s: a read
+    /// of a few counter rows per scope, whatever the number of units.
+    pub fn units(
+        &self,
+        conn: &mut DbConnection,
+        keep: impl Fn(&CoverageKey) -> bool,
+    ) -> AppResult<i64> {
+        Ok(self
+            .counts_now(conn)?
+            .into_iter()
+            .filter(|(k, _)| keep(k))
+            .map(|(_, n)| n)
+            .sum())
+    }
+
+    fn counts_now(&self, conn: &mut DbConnection) -> AppResult<Vec<(CoverageKey, i64)>> {
         let mut counts: Vec<(CoverageKey, i64)> = Vec::new();
         for scope in self.counter_scopes() {
             counts.extend(coverage::counts(conn, scope)?);
@@ -91,7 +110,7 @@ impl Counted {
             let children = read::active_children(conn, unit.id)?;
             counts.extend(CoverageKey::of(&unit, host.as_ref(), children).map(|k| (k, 1)));
         }
-        Ok(Coverage::from_counts(counts))
+        Ok(counts)
     }
 
     /// What was counted beneath, and of themselves, at the end of day `on`.

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use proptest::prelude::*;
 
 use grassroots::audit::Actor;
+use grassroots::auth::policy::UnitRef;
 use grassroots::auth::{Viewer, Visibility};
 use grassroots::db::models::OrgUnitRow;
 use grassroots::db::schema::org_units;
@@ -191,6 +192,39 @@ fn apply(
 }
 
 /// Every invariant, checked against a brute-force walk of the rows.
+/// `totalCount` from the counters equals the count of rows, beneath
+/// `under` (or everywhere), for every level, form and chain-gap filter.
+fn totals_agree(
+    c: &mut DbConnection,
+    visibility: &Visibility,
+    under: Option<UnitRef>,
+) -> AppResult<()> {
+    let levels = std::iter::once(None).chain(Level::ALL.iter().copied().map(Some));
+    for level in levels {
+        for childless in [false, true] {
+            for org_form in [None, Some(OrgForm::None), Some(OrgForm::PartyGroup)] {
+                let filter = UnitFilter {
+                    under,
+                    level,
+                    org_form,
+                    childless,
+                    ..UnitFilter::default()
+                };
+                let (counted, rows) = (
+                    read::count(c, visibility, &filter)?,
+                    read::count_rows(c, visibility, &filter)?,
+                );
+                if counted != rows {
+                    return Err(grassroots::AppError::internal(format!(
+                        "{counted} counted, {rows} rows: {filter:?}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check(db: &Db) -> Result<(), TestCaseError> {
     let units = db
         .read_blocking(all_units)
@@ -246,6 +280,7 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
     let (counts, per_unit) = db
         .read_blocking(|c| {
             let counts = read::subtree_counts(c, &keys)?;
+            totals_agree(c, &visibility, None)?;
             let mut per_unit = Vec::new();
             for u in &units {
                 let filter = UnitFilter {
@@ -253,6 +288,7 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
                     ..UnitFilter::default()
                 };
                 let total = read::count(c, &visibility, &filter)?;
+                totals_agree(c, &visibility, Some(u.into()))?;
                 let mut ids = Vec::new();
                 let mut after = None;
                 loop {
