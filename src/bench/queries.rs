@@ -26,7 +26,7 @@ pub(super) fn figures(name: &'static str, mut times: Vec<Duration>) -> Figures {
 pub(super) const PAGE_UNDER: &str = "query PageUnder($under: ID!) { orgUnits(under: $under, first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id name code level unitType orgForm status } } }";
 /// Reads of the whole region that once counted every row (now counters,
 /// or an anti-join for the chain gaps' first page).
-pub(super) const REGION_READS: [(&str, &str); 3] = [
+pub(super) const REGION_READS: [(&str, &str); 5] = [
     (
         "page of 50 of the whole region, with totalCount",
         "query RegionPage { orgUnits(first: 50) { totalCount nodes { id name } } }",
@@ -38,6 +38,14 @@ pub(super) const REGION_READS: [(&str, &str); 3] = [
     (
         "chain gaps of the whole region: first 10, with totalCount",
         "query RegionChainGaps { chainGaps(first: 10) { totalCount nodes { id name } } }",
+    ),
+    (
+        "search the whole region for 油溪桥, with totalCount",
+        "query RegionSearch { orgUnits(search: \"油溪桥\", first: 20) { totalCount nodes { id name } } }",
+    ),
+    (
+        "search the whole region's people for 李建国, with totalCount",
+        "query PeopleSearch { persons(search: \"李建国\", first: 20) { totalCount nodes { id name } } }",
     ),
 ];
 pub(super) const ANCESTORS: &str = "query Ancestors($id: ID!) { node(id: $id) { ... on OrgUnit { name ancestors { id name level unitType } } } }";

@@ -79,6 +79,14 @@ impl TestDb {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
                 let mut admin = PgConnection::establish(&url)
                     .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+                // Extensions are one per database: made once, before any
+                // test schema's migrations ask for them at the same time.
+                static EXTENSIONS: std::sync::Once = std::sync::Once::new();
+                EXTENSIONS.call_once(|| {
+                    admin
+                        .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+                        .expect("pg_trgm");
+                });
                 admin
                     .batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("create test schema");
