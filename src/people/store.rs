@@ -192,6 +192,16 @@ pub(crate) fn filtered_people<'a>(
     q
 }
 
+/// `q`, narrowed on SQLite by the names' trigram index (see
+/// [`crate::db::trigram_candidates`]).
+fn narrowed<'a>(q: Boxed<'a>, conn: &DbConnection, f: &PersonFilter) -> Boxed<'a> {
+    let index = ("persons.id", "persons_search");
+    match crate::db::trigram_candidates(conn, index, f.search.as_deref()) {
+        Some(candidates) => q.filter(candidates),
+        None => q,
+    }
+}
+
 /// A page of the people `filter` selects, in creation order or in
 /// `sorted`'s (by name).
 pub fn list(
@@ -202,7 +212,7 @@ pub fn list(
     sorted: Option<&crate::domain::Sorted>,
     today: NaiveDate,
 ) -> AppResult<PageOf<Person>> {
-    let mut q = filtered_people(visibility, filter, today);
+    let mut q = narrowed(filtered_people(visibility, filter, today), conn, filter);
     let postgres = matches!(conn, DbConnection::Pg(_));
     let creation = crate::domain::Sorted::by_creation(&page);
     let (past, by) =
@@ -225,9 +235,11 @@ pub fn count(
     filter: &PersonFilter,
     today: NaiveDate,
 ) -> AppResult<i64> {
-    Ok(filtered_people(visibility, filter, today)
-        .select(count_star())
-        .first(conn)?)
+    Ok(
+        narrowed(filtered_people(visibility, filter, today), conn, filter)
+            .select(count_star())
+            .first(conn)?,
+    )
 }
 
 /// One person, if it exists (visibility is the caller's business).

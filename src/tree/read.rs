@@ -245,7 +245,7 @@ pub fn list(
     page: Page,
     sorted: Option<&Sorted>,
 ) -> AppResult<PageOf<OrgUnit>> {
-    let mut q = filtered(visibility, filter);
+    let mut q = narrowed(filtered(visibility, filter), conn, filter);
     let postgres = matches!(conn, DbConnection::Pg(_));
     let creation = Sorted::by_creation(&page);
     let (past, by) =
@@ -306,9 +306,19 @@ pub fn count_rows(
     visibility: &Visibility,
     filter: &UnitFilter,
 ) -> AppResult<i64> {
-    Ok(filtered(visibility, filter)
+    Ok(narrowed(filtered(visibility, filter), conn, filter)
         .select(count_star())
         .first(conn)?)
+}
+
+/// `q`, narrowed on SQLite by the search's trigram index (see
+/// [`crate::db::trigram_candidates`]).
+fn narrowed<'a>(q: Boxed<'a>, conn: &DbConnection, f: &UnitFilter) -> Boxed<'a> {
+    let index = ("org_units.id", "org_units_search");
+    match crate::db::trigram_candidates(conn, index, f.search.as_deref()) {
+        Some(candidates) => q.filter(candidates),
+        None => q,
+    }
 }
 
 /// What the counters add up for `filter`, when they can answer it: no

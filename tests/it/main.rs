@@ -26,6 +26,7 @@ mod people;
 mod postgres_only;
 mod reports;
 mod schema_docs;
+mod search;
 mod serve_binary;
 mod staffing;
 mod staffing_props;
