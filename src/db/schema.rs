@@ -23,6 +23,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        active_children -> Integer,
     }
 }
 

@@ -12,6 +12,7 @@ use super::read::{self, UnitFilter};
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
 use crate::db::schema::coverage_counts::dsl as c;
+use crate::db::schema::org_units::dsl as u;
 use crate::db::DbConnection;
 use crate::domain::coverage::CoverageKey;
 use crate::domain::{Level, OrgUnit};
@@ -87,6 +88,9 @@ fn child_count_changed(
     delta: i64,
 ) -> AppResult<()> {
     let Some(id) = parent else { return Ok(()) };
+    diesel::update(u::org_units.find(id))
+        .set(u::active_children.eq(u::active_children + delta as i32))
+        .execute(conn)?;
     let Some(p) = read::find(conn, &Visibility::Everything, id)? else {
         return Ok(());
     };
@@ -234,7 +238,8 @@ fn move_subtree(
     Ok(())
 }
 
-/// Recomputes every counter from the units (after a bulk load). The same
+/// Recomputes every counter, and every unit's count of active children,
+/// from the units (after a bulk load). The same
 /// statement as the backfills of migrations 3 (management units) and 4
 /// (volunteer teams, counted under form `NONE`).
 pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
@@ -261,7 +266,11 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
              ) s ON s.id = u.id
              WHERE u.dissolved_on IS NULL
          ) c
-         GROUP BY scope_id, level, unit_type, org_form, host_lost, childless;",
+         GROUP BY scope_id, level, unit_type, org_form, host_lost, childless;
+         UPDATE org_units SET active_children = (
+             SELECT COUNT(*) FROM org_units k
+             WHERE k.parent_id = org_units.id AND k.dissolved_on IS NULL
+         );",
     )?;
     Ok(())
 }

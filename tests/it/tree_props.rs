@@ -230,6 +230,21 @@ fn check(db: &Db) -> Result<(), TestCaseError> {
         .read_blocking(all_units)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let by_id: HashMap<i64, &OrgUnit> = units.iter().map(|u| (u.id, u)).collect();
+    // Each unit's stored count of active children equals a recount.
+    let stored: Vec<(i64, i32)> = db
+        .read_blocking(|c| {
+            Ok(org_units::table
+                .select((org_units::id, org_units::active_children))
+                .load(c)?)
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    for (id, n) in stored {
+        let recount = units
+            .iter()
+            .filter(|k| k.parent_id == Some(id) && k.is_active())
+            .count();
+        prop_assert_eq!(n as usize, recount, "active children of {}", id);
+    }
     let mut active_codes = HashSet::new();
     for u in &units {
         // Levels and parents.
