@@ -4,8 +4,7 @@
 //! signs in as `demo-township`, checks the figures against the API, makes
 //! a write through the API and sees the page change without a reload.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
@@ -15,36 +14,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 
+use crate::common::process::{drain, listening, start};
+
 const PASSWORD: &str = "dashboard-test-pw";
-
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `cmd` and returns it with the first stdout line `found` accepts.
-fn start(mut cmd: Command, found: impl Fn(&str) -> Option<String>) -> (Running, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start process");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let running = Running(child);
-    loop {
-        let line = lines.next().expect("output before ready").expect("line");
-        if let Some(v) = found(&line) {
-            // Keep draining the pipe so the process never blocks on it.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (running, v);
-        }
-    }
-}
 
 fn present(program: &str) -> bool {
     Command::new(program)
@@ -100,16 +72,17 @@ async fn the_dashboard_signs_in_shows_the_demo_and_updates_live() {
         .args(["--listen", "127.0.0.1:0"])
         .env("GRASSROOTS_DEMO_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn");
-    let (_server, addr) = start(server, |line| {
-        let rest = line.strip_prefix("grassroots listening on http://")?;
-        Some(rest.split('/').next()?.to_owned())
-    });
+    let server = start(server, listening);
+    drain(server.output);
+    let (_server, addr) = (server.process, server.found);
     let mut driver = Command::new("chromedriver");
     driver.arg("--port=0");
-    let (_driver, driver_port) = start(driver, |line| {
+    let driver = start(driver, |line| {
         let rest = line.split("started successfully on port ").nth(1)?;
         Some(rest.trim_end_matches('.').trim().to_owned())
     });
+    drain(driver.output);
+    let (_driver, driver_port) = (driver.process, driver.found);
 
     // What the API says of demo-township's scope.
     let login = graphql(

@@ -65,7 +65,7 @@ async fn every_example_operation_runs() {
 /// with its example tabs.
 #[test]
 fn graphiql_renders_in_chromium_with_the_network_cut_off() {
-    use std::io::{BufRead, BufReader};
+    use crate::common::process::{drain, listening, start};
     use std::process::{Command, Stdio};
 
     let browser = ["chromium", "chromium-browser", "google-chrome"]
@@ -84,29 +84,14 @@ fn graphiql_renders_in_chromium_with_the_network_cut_off() {
         eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
         return;
     };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_grassroots"))
-        .args([
-            "--database-url",
-            "sqlite::memory:",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start grassroots");
-    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("output before listening")
-            .expect("line");
-        if let Some(rest) = line.strip_prefix("grassroots listening on http://") {
-            break rest.split('/').next().unwrap_or_default().to_owned();
-        }
-    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+    server
+        .args(["--database-url", "sqlite::memory:", "serve"])
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn");
+    let started = start(server, listening);
+    drain(started.output);
+    let addr = started.found;
     let dom = Command::new(browser)
         .args([
             "--headless",
@@ -122,8 +107,7 @@ fn graphiql_renders_in_chromium_with_the_network_cut_off() {
         .stderr(Stdio::null())
         .output()
         .expect("run chromium");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(started.process);
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
         dom.contains("graphiql-container"),

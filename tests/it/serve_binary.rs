@@ -2,9 +2,11 @@
 //! prints what it loaded and where it listens, answers, and stops cleanly
 //! on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
+
+use crate::common::process::{listening, start, Started};
 
 #[test]
 fn serve_demo_answers_and_stops_on_sigterm() {
@@ -13,28 +15,19 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grassroots"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_grassroots"));
+    server
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .current_dir(&dir)
         .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start grassroots");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut printed = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("output before listening")
-            .expect("line");
-        printed.push(line.clone());
-        if let Some(rest) = line.strip_prefix("grassroots listening on http://") {
-            break rest.split('/').next().unwrap_or_default().to_owned();
-        }
-    };
-    let all = printed.join("\n");
+        .env("RUST_LOG", "warn");
+    let Started {
+        mut process,
+        found: addr,
+        before,
+        output: lines,
+    } = start(server, listening);
+    let all = before.join("\n");
     assert!(all.contains("sqlite://grassroots.db"), "{all}");
     assert!(
         all.contains("RELOCATION_SITE") && all.contains("AFFILIATED 68"),
@@ -56,11 +49,11 @@ fn serve_demo_answers_and_stops_on_sigterm() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
 
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &process.0.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
-    let exit = child.wait().expect("wait");
+    let exit = process.0.wait().expect("wait");
     assert!(exit.success(), "exit status {exit}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "grassroots stopped"), "{rest:?}");

@@ -3,6 +3,8 @@
 //! real router driven in-process with `oneshot`.
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
