@@ -38,8 +38,9 @@ async fn import_upload(
     dry_run: bool,
 ) -> Result<ImportReport> {
     ctx.viewer().require_signed_in()?;
-    // Held until the import ends, rehearsal and apply alike.
-    let _slot = ctx
+    // Held until the import's work ends, rehearsal and apply alike, even
+    // when the caller goes away before it does.
+    let slot = ctx
         .data_unchecked::<ImportSlots>()
         .0
         .clone()
@@ -52,21 +53,19 @@ async fn import_upload(
     let upload = file.value(ctx)?;
     let format = Format::of_name(&upload.filename)?;
     let limits = ctx.data_unchecked::<Limits>().read;
-    // Reading a file is CPU work: off the async runtime.
-    let sheet = tokio::task::spawn_blocking(move || {
+    let (db, viewer) = (ctx.db().clone(), ctx.viewer().clone());
+    let request_id = ctx.request().request_id.clone();
+    // Reading a file is CPU work, then the import is rehearsed on a read
+    // snapshot and (unless a dry run) applied (see `crate::import`): all
+    // off the async runtime, in one task that holds the slot.
+    let report = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let mut bytes = Vec::new();
         upload.into_read().read_to_end(&mut bytes).map_err(|e| {
             AppError::bad_input("file", format!("the upload could not be read: {e}"))
         })?;
-        read(&bytes, format, &limits)
-    })
-    .await
-    .map_err(AppError::internal)??;
-    let (db, viewer) = (ctx.db().clone(), ctx.viewer().clone());
-    let request_id = ctx.request().request_id.clone();
-    // Rehearsed on a read snapshot, then (unless a dry run) applied: see
-    // `crate::import`.
-    let report = tokio::task::spawn_blocking(move || {
+        let sheet = read(&bytes, format, &limits)?;
+        drop(bytes);
         let actor = Actor::new(&viewer, now(), request_id.as_deref());
         import(&db, &actor, kind, &sheet, dry_run)
     })
