@@ -55,6 +55,8 @@ pub(super) struct Rehearsal<'c, 'a> {
     people: HashMap<i64, Person>,
     /// People the file creates, by key.
     new_people: HashMap<PersonKey, i64>,
+    /// People's units, once read (a people file does not change units).
+    homes: HashMap<i64, OrgUnit>,
     /// Posts the file starts.
     posts: Vec<Position>,
     /// The last id handed out (negative, downwards).
@@ -76,6 +78,7 @@ impl<'c, 'a> Rehearsal<'c, 'a> {
             moved: false,
             people: HashMap::new(),
             new_people: HashMap::new(),
+            homes: HashMap::new(),
             posts: Vec::new(),
             last_id: 0,
             undo: Vec::new(),
@@ -166,6 +169,16 @@ impl<'c, 'a> Rehearsal<'c, 'a> {
         planned.sort_by_key(|u| if u.id > 0 { (0, u.id) } else { (1, -u.id) });
         out.extend(planned);
         Ok(out)
+    }
+
+    /// The unit `id`, where a person belongs, read once per file.
+    fn home(&mut self, id: i64) -> AppResult<OrgUnit> {
+        if let Some(unit) = self.homes.get(&id) {
+            return Ok(unit.clone());
+        }
+        let unit = store::unit_of(self.conn, id)?;
+        self.homes.insert(id, unit.clone());
+        Ok(unit)
     }
 
     /// The person as the file has left them so far.
@@ -328,7 +341,7 @@ impl PeopleWrites for Rehearsal<'_, '_> {
 
     fn update_person(&mut self, id: i64, input: people::PersonInput) -> AppResult<bool> {
         let current = self.person(id)?;
-        let home = store::unit_of(self.conn, current.unit_id)?;
+        let home = self.home(current.unit_id)?;
         let next = people::prepare_person_update(self.actor, (&current, &home), input, None)?;
         if next == current {
             return Ok(false);
@@ -347,7 +360,7 @@ impl PeopleWrites for Rehearsal<'_, '_> {
 
     fn start_position(&mut self, unit: &OrgUnit, new: people::NewPosition) -> AppResult<()> {
         let person = self.person(new.person_id.0)?;
-        let home = store::unit_of(self.conn, person.unit_id)?;
+        let home = self.home(person.unit_id)?;
         let mut holders = store::positions_of(
             self.conn,
             PostsOf::Units(&[unit.id]),
