@@ -6,6 +6,7 @@ mod bulk;
 pub mod coverage;
 mod deltas;
 pub mod history;
+mod inputs;
 mod lifecycle;
 pub mod locks;
 pub mod read;

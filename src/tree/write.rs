@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::history::{self, Change};
+pub use super::inputs::{NewUnit, UnitPatch};
 pub use super::lifecycle::{dissolve, restore};
 use super::{coverage, locks, read, staffing};
 use crate::audit::{self, Actor, AuditEntry};
@@ -15,81 +16,9 @@ use crate::db::models::{NewOrgUnitRow, OrgUnitChanges};
 use crate::db::schema::org_units::{self, dsl as u};
 use crate::db::{ancestry, DbConnection};
 use crate::domain::history::UnitState;
-use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch, TeamCategory, UnitType};
+use crate::domain::{rules, Ancestry, Level, OrgForm, OrgUnit, Patch};
 use crate::error::{AppError, AppResult};
 use crate::ids::{Id, UnitId};
-
-/// What `createOrgUnit` takes.
-#[derive(Debug, Clone)]
-pub struct NewUnit {
-    pub parent_id: Option<UnitId>,
-    pub unit_type: UnitType,
-    pub name: String,
-    pub code: Option<String>,
-    pub org_form: Option<OrgForm>,
-    pub host_unit_id: Option<UnitId>,
-    pub team_category: Option<TeamCategory>,
-    pub founded_on: Option<NaiveDate>,
-    pub service_station: Option<String>,
-    pub wechat_group: Option<String>,
-    pub notes: Option<String>,
-    /// The day the unit came into being in the tree (default: today).
-    pub effective_on: Option<NaiveDate>,
-}
-
-/// What `updateOrgUnit` takes: absent fields stay as they are.
-#[derive(Debug, Clone, Default)]
-pub struct UnitPatch {
-    pub unit_type: Option<UnitType>,
-    pub name: Option<String>,
-    pub code: Patch<String>,
-    pub org_form: Option<OrgForm>,
-    pub host_unit_id: Patch<UnitId>,
-    pub team_category: Option<TeamCategory>,
-    pub founded_on: Patch<NaiveDate>,
-    pub service_station: Patch<String>,
-    pub wechat_group: Patch<String>,
-    pub notes: Patch<String>,
-    /// The day a change of type, form or host took effect (default: today).
-    pub effective_on: Option<NaiveDate>,
-}
-
-impl NewUnit {
-    /// A unit of `unit_type` named `name` under `parent`, every optional
-    /// field left empty (fill in the rest with struct update syntax).
-    pub fn named(parent_id: Option<UnitId>, unit_type: UnitType, name: String) -> NewUnit {
-        NewUnit {
-            parent_id,
-            unit_type,
-            name,
-            code: None,
-            org_form: None,
-            host_unit_id: None,
-            team_category: None,
-            founded_on: None,
-            service_station: None,
-            wechat_group: None,
-            notes: None,
-            effective_on: None,
-        }
-    }
-}
-
-impl UnitPatch {
-    /// Whether applying it would change anything.
-    pub fn changes_something(&self) -> bool {
-        self.unit_type.is_some()
-            || self.name.is_some()
-            || self.org_form.is_some()
-            || self.team_category.is_some()
-            || !self.code.is_keep()
-            || !self.host_unit_id.is_keep()
-            || !self.founded_on.is_keep()
-            || !self.service_station.is_keep()
-            || !self.wechat_group.is_keep()
-            || !self.notes.is_keep()
-    }
-}
 
 /// Codes are unique among active units. The holder is named only to a
 /// viewer who sees it in full; to anyone else the conflict says no more

@@ -352,16 +352,15 @@ async fn upload(app: &TestApp, query: &str, csv: &str, dry: bool) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text }))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dry_run_and_a_bad_file_never_wait_for_a_writer() {
-    let Some(app) = TestApp::spawn_on_disk() else {
-        return;
-    };
-    let base = upload(&app, UNITS_DRY, BASE_UNITS, false).await;
-    assert_eq!(base["data"]["importUnits"]["created"], 10, "{base}");
-
-    // A writer takes the tree lock (on SQLite, also the database's one
-    // writer, by writing) and holds it until told.
+/// A write transaction on a thread of its own that has written (so on
+/// SQLite it holds the database's one writer) and holds its locks until
+/// the returned sender says so.
+fn hold_the_writer(
+    app: &TestApp,
+) -> (
+    mpsc::Sender<()>,
+    std::thread::JoinHandle<grassroots::AppResult<()>>,
+) {
     let (held_tx, held_rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let db = app.state.db.clone();
@@ -374,6 +373,20 @@ async fn a_dry_run_and_a_bad_file_never_wait_for_a_writer() {
         })
     });
     held_rx.recv().expect("the writer holds the lock");
+    (release_tx, writer)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_and_a_bad_file_never_wait_for_a_writer() {
+    let Some(app) = TestApp::spawn_on_disk() else {
+        return;
+    };
+    let base = upload(&app, UNITS_DRY, BASE_UNITS, false).await;
+    assert_eq!(base["data"]["importUnits"]["created"], 10, "{base}");
+
+    // A writer takes the tree lock (on SQLite, also the database's one
+    // writer, by writing) and holds it until told.
+    let (release_tx, writer) = hold_the_writer(&app);
 
     // While it holds: a dry run of people, a dry run of units, and a real
     // import with a bad row all answer.
@@ -432,18 +445,7 @@ async fn imports_beyond_the_limit_are_refused_at_once() {
 
     // A writer holds the lock, so that valid imports wait in their apply
     // pass, each holding its slot.
-    let (held_tx, held_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let db = app.state.db.clone();
-    let writer = std::thread::spawn(move || {
-        db.write_blocking(|c| {
-            c.batch_execute("UPDATE org_units SET notes = 'held' WHERE code = 'T1'")?;
-            let _ = held_tx.send(());
-            let _ = release_rx.recv();
-            Ok(())
-        })
-    });
-    held_rx.recv().expect("the writer holds the lock");
+    let (release_tx, writer) = hold_the_writer(&app);
     let mut waiting = Vec::new();
     for i in 0..limit {
         let csv = format!("code,name,unit_type,parent_code\nW{i},等候网格{i},RURAL_GRID,V3\n");
