@@ -16,16 +16,26 @@ pub enum Kind {
     AuditEntry,
     Person,
     Position,
+    Household,
+    PointsList,
+    PointsItem,
+    PointRecord,
+    Redemption,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 11] = [
         Kind::OrgUnit,
         Kind::Account,
         Kind::Grant,
         Kind::AuditEntry,
         Kind::Person,
         Kind::Position,
+        Kind::Household,
+        Kind::PointsList,
+        Kind::PointsItem,
+        Kind::PointRecord,
+        Kind::Redemption,
     ];
 
     /// The GraphQL type name the id belongs to.
@@ -37,6 +47,11 @@ impl Kind {
             Kind::AuditEntry => "AuditEntry",
             Kind::Person => "Person",
             Kind::Position => "Position",
+            Kind::Household => "Household",
+            Kind::PointsList => "PointsList",
+            Kind::PointsItem => "PointsItem",
+            Kind::PointRecord => "PointRecord",
+            Kind::Redemption => "Redemption",
         }
     }
 }
@@ -125,6 +140,22 @@ id_type!(
 id_type!(
     /// A post (任职).
     PositionId => Position
+);
+id_type!(
+    /// A household (户).
+    HouseholdId => Household
+);
+id_type!(
+    /// A version of a points list (积分清单).
+    PointsListId => PointsList
+);
+id_type!(
+    /// An item of a points list.
+    PointsItemId => PointsItem
+);
+id_type!(
+    /// A point record (积分记录).
+    PointRecordId => PointRecord
 );
 id_type!(
     /// An account.

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod people;
+pub mod points;
 pub mod report;
 pub mod state;
 pub mod tree;

@@ -123,6 +123,10 @@ pub enum ActionKind {
     /// Grant or revoke roles at the target, manage its accounts.
     ManageGrants,
     ReadAudit,
+    /// Propose, adopt or withdraw a points list owned by the target.
+    ManagePointsLists,
+    /// Record points for a household of the target (a building group).
+    RecordPoints,
 }
 
 impl ActionKind {
@@ -138,6 +142,8 @@ impl ActionKind {
             ActionKind::ManagePeople => "manage people there",
             ActionKind::ManageGrants => "manage grants there",
             ActionKind::ReadAudit => "read that audit log",
+            ActionKind::ManagePointsLists => "manage the points lists there",
+            ActionKind::RecordPoints => "record points there",
         }
     }
 }
@@ -149,6 +155,9 @@ pub struct Rule {
     pub description: &'static str,
     pub min_role: Role,
     pub positions: &'static [Position],
+    /// When set, only a grant whose scope is a unit of this level or deeper
+    /// allows it (not the region's, nor a unit's above that level).
+    pub scope_from: Option<Level>,
 }
 
 use Position::{Inside, Itself};
@@ -161,54 +170,77 @@ pub const RULES: &[Rule] = &[
         description: "read units, lists, counts and aggregates",
         min_role: Role::Viewer,
         positions: &[Itself, Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::CreateUnder,
         description: "create a unit under the target",
         min_role: Role::Manager,
         positions: &[Itself, Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::EditDescriptive,
         description: "edit name, founding date, service station, WeChat group, notes",
         min_role: Role::Manager,
         positions: &[Itself, Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::EditStructure,
         description: "edit code, unit type, organization form, host",
         min_role: Role::Manager,
         positions: &[Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::Move,
         description: "move the target (its new parent as for create)",
         min_role: Role::Manager,
         positions: &[Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::Dissolve,
         description: "dissolve or restore the target",
         min_role: Role::Manager,
         positions: &[Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::ManagePeople,
         description: "manage people, positions and records",
         min_role: Role::Manager,
         positions: &[Itself, Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::ManageGrants,
         description: "manage accounts and grants (never above one's own role)",
         min_role: Role::Admin,
         positions: &[Itself, Inside],
+        scope_from: None,
     },
     Rule {
         action: ActionKind::ReadAudit,
         description: "read the audit log",
         min_role: Role::Admin,
         positions: &[Itself, Inside],
+        scope_from: None,
+    },
+    Rule {
+        action: ActionKind::ManagePointsLists,
+        description: "propose, adopt or withdraw the target's points list",
+        min_role: Role::Manager,
+        positions: &[Itself, Inside],
+        scope_from: None,
+    },
+    Rule {
+        action: ActionKind::RecordPoints,
+        description: "record and reverse points, and redemptions, of a household",
+        min_role: Role::Manager,
+        positions: &[Itself, Inside],
+        scope_from: Some(Level::Village),
     },
 ];
 
@@ -230,6 +262,12 @@ pub fn grant_allows(grant: &Grant, action: ActionKind, target: Target<'_>) -> bo
     };
     if grant.role < rule.min_role || !rule.positions.contains(&position(&grant.scope, target)) {
         return false;
+    }
+    if let Some(from) = rule.scope_from {
+        match grant.scope {
+            Scope::Unit(u) if u.level.number() >= from.number() => {}
+            _ => return false,
+        }
     }
     if township_reserved(action, target) {
         return grant.scope == Scope::Region && grant.role == Role::Admin;
@@ -370,8 +408,16 @@ pub fn matrix_markdown() -> String {
             rule.action,
             ActionKind::CreateUnder | ActionKind::Move | ActionKind::Dissolve
         );
+        let depth = match rule.scope_from {
+            Some(level) => format!(
+                " (only grants at level {} ({}) or deeper)",
+                level.number(),
+                level.label()
+            ),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {}{} |\n",
+            "| {} | {} | {} | {} | {}{}{depth} |\n",
             rule.description,
             cell(Role::Viewer),
             cell(Role::Manager),

@@ -188,6 +188,10 @@ ancestry_table!(audit_log, unit: unit_id, Strict);
 ancestry_table!(staffing_gaps, unit: unit_id, Strict);
 ancestry_table!(persons, unit: unit_id, Inclusive);
 ancestry_table!(positions, unit: unit_id, Inclusive, also: PostsWithHolders);
+ancestry_table!(households, unit: unit_id, Inclusive);
+ancestry_table!(point_records, unit: unit_id, Inclusive);
+ancestry_table!(household_points, unit: unit_id, Inclusive);
+ancestry_table!(redemptions, unit: unit_id, Inclusive);
 
 /// Every table a move rewrites: the unit's subtree and what belongs to it.
 /// (The audit log keeps where things were when they happened.)
@@ -197,11 +201,20 @@ pub fn rewrite_subtree(
     level: Level,
     above: [Option<i64>; 4],
 ) -> AppResult<()> {
-    use super::schema::{org_units, persons, positions, staffing_gaps};
+    use super::schema::{
+        household_points, households, org_units, persons, point_records, positions, redemptions,
+        staffing_gaps,
+    };
     org_units::table::rewrite_above(conn, id, level, above)?;
     persons::table::rewrite_above(conn, id, level, above)?;
     positions::table::rewrite_above(conn, id, level, above)?;
     staffing_gaps::table::rewrite_above(conn, id, level, above)?;
+    // Households move with their group, and their records, totals and
+    // redemptions with them.
+    households::table::rewrite_above(conn, id, level, above)?;
+    point_records::table::rewrite_above(conn, id, level, above)?;
+    household_points::table::rewrite_above(conn, id, level, above)?;
+    redemptions::table::rewrite_above(conn, id, level, above)?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod schema;
 mod search;
 pub mod sort;
 mod stats;
+pub mod tallies;
 pub mod transaction;
 mod url;
 

@@ -168,6 +168,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        household_id -> Nullable<BigInt>,
     }
 }
 
@@ -205,3 +206,147 @@ diesel::table! {
 }
 
 diesel::joinable!(staffing_gaps -> org_units (unit_id));
+
+diesel::table! {
+    households (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        address -> Text,
+        head_person_id -> Nullable<BigInt>,
+        registered_on -> Date,
+        closed_on -> Nullable<Date>,
+        closed_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_lists (id) {
+        id -> BigInt,
+        owner_unit_id -> BigInt,
+        township_id -> BigInt,
+        version -> Integer,
+        title -> Text,
+        status -> Text,
+        proposed_on -> Date,
+        adopted_on -> Nullable<Date>,
+        meeting_kind -> Nullable<Text>,
+        meeting_on -> Nullable<Date>,
+        attendance -> Nullable<Integer>,
+        votes_for -> Nullable<Integer>,
+        votes_against -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    points_items (id) {
+        id -> BigInt,
+        list_id -> BigInt,
+        code -> Text,
+        category -> Text,
+        description -> Text,
+        points -> Integer,
+        cap_per_year -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    point_records (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        unit_id -> BigInt,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        list_id -> BigInt,
+        item_id -> BigInt,
+        item_code -> Text,
+        category -> Text,
+        recorded_on -> Date,
+        year -> Integer,
+        points -> Integer,
+        note -> Nullable<Text>,
+        reverses_id -> Nullable<BigInt>,
+        recorded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    household_points (household_id, year) {
+        household_id -> BigInt,
+        year -> Integer,
+        unit_id -> BigInt,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        points -> BigInt,
+        records -> BigInt,
+    }
+}
+
+diesel::table! {
+    points_tallies (scope_id, year, category) {
+        scope_id -> BigInt,
+        year -> Integer,
+        category -> Text,
+        records -> BigInt,
+        added -> BigInt,
+        deducted -> BigInt,
+        households -> BigInt,
+    }
+}
+
+diesel::table! {
+    household_counts (scope_id, from_year, to_year) {
+        scope_id -> BigInt,
+        from_year -> Integer,
+        to_year -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    redemptions (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        unit_id -> BigInt,
+        township_id -> Nullable<BigInt>,
+        village_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        building_group_id -> Nullable<BigInt>,
+        year -> Integer,
+        ranked_under -> Nullable<BigInt>,
+        rank -> Integer,
+        points -> BigInt,
+        kind -> Text,
+        description -> Text,
+        amount_fen -> Nullable<BigInt>,
+        given_on -> Date,
+        recorded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(points_items -> points_lists (list_id));
+diesel::joinable!(point_records -> households (household_id));
+diesel::joinable!(household_points -> households (household_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    households,
+    persons,
+    points_lists,
+    points_items,
+    point_records,
+    household_points,
+    redemptions
+);

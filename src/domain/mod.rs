@@ -4,10 +4,12 @@
 pub mod coverage;
 pub mod history;
 mod kinds;
+pub mod ledger;
 mod org_unit;
 mod page;
 pub mod people;
 pub mod period;
+pub mod points;
 pub mod rules;
 pub mod staffing;
 pub mod text;

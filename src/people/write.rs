@@ -190,12 +190,12 @@ pub(super) fn seen(actor: &Actor<'_>, unit: &OrgUnit, what: &str) -> AppResult<(
 }
 
 /// The person `id`, if the viewer manages their unit.
-fn managed_person(
+pub fn managed_person(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    id: i64,
+    id: PersonId,
 ) -> AppResult<(Person, OrgUnit)> {
-    let (person, unit) = person_held(conn, id)?;
+    let (person, unit) = person_held(conn, id.get())?;
     seen(actor, &unit, "no such person")?;
     actor
         .viewer
@@ -294,8 +294,8 @@ pub fn remove_person(
     actor: &Actor<'_>,
     id: PersonId,
 ) -> AppResult<Person> {
-    let id = id.get();
     let (person, unit) = managed_person(conn, actor, id)?;
+    let id = id.get();
     let held = store::positions_of(conn, PostsOf::Persons(&[id]), None, None)?;
     if let Some(post) = held.iter().find(|x| x.ended_on.is_none()) {
         return Err(AppError::conflict(format!(

@@ -376,6 +376,13 @@ pub fn move_unit(
     };
     history::record(conn, &moved, Change::Moved, on, now)?;
     coverage::on_move(conn, &unit, &moved, on)?;
+    // The households beneath it, with their points, change scopes too.
+    let above = |a: &Ancestry| -> Vec<i64> {
+        std::iter::once(0)
+            .chain(a.0.iter().flatten().copied())
+            .collect()
+    };
+    crate::db::tallies::move_scope(conn, id, &above(&old), &above(&new))?;
     // Volunteers beneath a moved group or team change grids.
     if level.number() > Level::Grid.number() {
         let grids = [old.at(Level::Grid), new.at(Level::Grid)];

@@ -26,8 +26,24 @@ fn expected(
     pos: Position,
     township_target: bool,
 ) -> Outcome {
+    expected_at(role, (region, None), action, pos, township_target)
+}
+
+/// [`expected`] for a grant whose scope unit is at level `scope_level`
+/// (`None`: the region).
+fn expected_at(
+    role: Role,
+    (region, scope_level): (bool, Option<u8>),
+    action: ActionKind,
+    pos: Position,
+    township_target: bool,
+) -> Outcome {
     let rule = RULES.iter().find(|r| r.action == action).expect("rule");
-    let mut allowed = role >= rule.min_role && rule.positions.contains(&pos);
+    let deep_enough = match rule.scope_from {
+        None => true,
+        Some(from) => scope_level.is_some_and(|l| i32::from(l) >= from.number()),
+    };
+    let mut allowed = role >= rule.min_role && rule.positions.contains(&pos) && deep_enough;
     let reserved = matches!(action, ActionKind::Move | ActionKind::Dissolve) && township_target;
     if reserved {
         allowed = region && role == Role::Admin;
@@ -136,6 +152,18 @@ async fn every_role_scope_action_and_position_follows_the_table() {
         .await;
     }
 
+    // Households in two groups, under lists of their townships.
+    let mut households = HashMap::new();
+    let mut township_items = HashMap::new();
+    for (group, township) in [("A1gb", "A"), ("B1gb", "B")] {
+        households.insert(
+            group,
+            crate::points::household(&app, &tree.ids[group], "1号").await,
+        );
+        let (_, ids) = crate::points::adopted_list(&app, &tree.ids[township]).await;
+        township_items.insert(township, ids);
+    }
+
     // (scope, [(target, position)]); None: the region.
     use Position::*;
     let scopes: [(Option<&str>, Targets); 4] = [
@@ -155,6 +183,7 @@ async fn every_role_scope_action_and_position_follows_the_table() {
                 ("A", Itself),
                 ("A1g", Inside),
                 ("A1", Inside),
+                ("A1gb", Inside),
                 ("B", Outside),
                 ("B1", Outside),
             ],
@@ -167,6 +196,7 @@ async fn every_role_scope_action_and_position_follows_the_table() {
                 ("A", Ancestor),
                 ("A2", Outside),
                 ("B1", Outside),
+                ("B1gb", Outside),
             ],
         ),
         (
@@ -218,8 +248,22 @@ async fn every_role_scope_action_and_position_follows_the_table() {
                         ActionKind::ManagePeople => (app.gql_as(Some(&token), "mutation($u: ID!) { createPerson(input: { unitId: $u, name: \"检查\", gender: MALE }) { id } }", json!({ "u": id })).await, ""),
                         ActionKind::ManageGrants => (app.gql_as(Some(&token), "mutation($a: ID!, $s: ID) { grantRole(accountId: $a, role: VIEWER, scopeId: $s) { id } }", json!({ "a": dummy, "s": id })).await, ""),
                         ActionKind::ReadAudit => (app.gql_as(Some(&token), "query($id: ID!) { auditLog(under: $id, first: 1) { totalCount } }", json!({ "id": id })).await, ""),
+                        // Grids and groups own no list: allowed there means the level is refused after access.
+                        ActionKind::ManagePointsLists => (app.gql_as(Some(&token), crate::points::PROPOSE, json!({ "o": id, "t": "清单", "items": crate::points::items() })).await, if level > 2 { "BAD_USER_INPUT" } else { "" }),
+                        ActionKind::RecordPoints => {
+                            // Only groups hold households.
+                            let Some(h) = households.get(target) else { continue };
+                            (app.gql_as(Some(&token), crate::points::RECORD, json!({ "h": h, "i": crate::points::item(&township_items[&target[..1]], "XL1"), "on": "2024-03-01" })).await, "")
+                        }
                     };
-                    let want = expected(role, scope.is_none(), action, *pos, level == 1);
+                    let scope_level = scope.map(|n| tree.level[n]);
+                    let want = expected_at(
+                        role,
+                        (scope.is_none(), scope_level),
+                        action,
+                        *pos,
+                        level == 1,
+                    );
                     assert_eq!(
                         outcome(&resp, allowed_code),
                         want,

@@ -3,6 +3,7 @@
 mod access;
 mod import;
 mod people;
+mod points;
 mod report;
 mod session;
 mod tree;
@@ -18,6 +19,7 @@ pub struct Mutation(
     session::SessionMutation,
     access::AccessMutation,
     people::PeopleMutation,
+    points::PointsMutation,
     import::ImportMutation,
     report::ReportMutation,
 );

@@ -5,6 +5,7 @@ mod coverage;
 mod dashboard;
 mod node;
 mod people;
+mod points;
 mod staffing;
 mod tree;
 
@@ -12,6 +13,7 @@ use async_graphql::MergedObject;
 
 pub use self::coverage::scope_unit;
 pub use self::people::{person_connection, visible_person};
+pub use self::points::points_summary;
 pub use self::tree::load_unit;
 
 /// Every query of the API.
@@ -21,6 +23,7 @@ pub struct Query(
     coverage::CoverageQuery,
     dashboard::DashboardQuery,
     people::PeopleQuery,
+    points::PointsQuery,
     staffing::StaffingQuery,
     access::AccessQuery,
     node::NodeQuery,

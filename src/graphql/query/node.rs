@@ -113,6 +113,11 @@ impl NodeQuery {
                     .await?;
                 found.map(|r| Node::AuditEntry(AuditEntry(r)))
             }
+            Kind::Household
+            | Kind::PointsList
+            | Kind::PointsItem
+            | Kind::PointRecord
+            | Kind::Redemption => super::points::points_node(ctx, kind, n).await?,
         };
         node.map(Some).ok_or_else(missing)
     }

@@ -111,6 +111,25 @@ impl Dashboard {
             .await?;
         Ok(figures.into())
     }
+
+    /// The points system (积分制) in `year`: households scored,
+    /// participation, points per category (computed only when asked for).
+    async fn points(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year.")] year: i32,
+    ) -> Result<super::points_ranking::PointsSummary> {
+        if !(1900..=2999).contains(&year) {
+            return Err(crate::error::AppError::bad_input(
+                "year",
+                "a year lies between 1900 and 2999",
+            )
+            .into());
+        }
+        let summary =
+            crate::graphql::query::points_summary(ctx, self.under.map(|u| u.id), year).await?;
+        Ok(summary.into())
+    }
 }
 
 impl Dashboard {

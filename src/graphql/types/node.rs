@@ -4,8 +4,11 @@ use async_graphql::{Interface, ID};
 
 use super::account::{Account, Grant};
 use super::audit_entry::AuditEntry;
+use super::household::Household;
 use super::org_unit::OrgUnit;
 use super::person::Person;
+use super::point_record::{PointRecord, Redemption};
+use super::points_list::{PointsItem, PointsList};
 use super::position::Position;
 
 /// Anything with a global id that `node(id:)` can fetch.
@@ -18,4 +21,9 @@ pub enum Node {
     Account(Account),
     Grant(Grant),
     AuditEntry(AuditEntry),
+    Household(Household),
+    PointsList(PointsList),
+    PointsItem(PointsItem),
+    PointRecord(PointRecord),
+    Redemption(Redemption),
 }

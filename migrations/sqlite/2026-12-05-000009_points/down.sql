@@ -1,0 +1,10 @@
+DROP TABLE redemptions;
+DROP TABLE household_counts;
+DROP TABLE points_tallies;
+DROP TABLE household_points;
+DROP TABLE point_records;
+DROP TABLE points_items;
+DROP TABLE points_lists;
+DROP INDEX persons_household;
+ALTER TABLE persons DROP COLUMN household_id;
+DROP TABLE households;

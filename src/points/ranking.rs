@@ -1,0 +1,325 @@
+//! Ledgers, rankings and summaries, read from the totals kept by each
+//! write (`household_points`, `points_tallies`, `household_counts`), never
+//! from the records: a township's top 200 and each village's bottom 5 are
+//! a few indexed range reads.
+//!
+//! Rankings are competition rankings ("1224"): a household's rank is one
+//! more than the number of households with more points. Only households
+//! scored that year (at least one record in force) are ranked.
+
+use diesel::prelude::*;
+
+use super::tallies::{REGION, SCORED};
+use crate::auth::policy::UnitRef;
+use crate::db::ancestry::{Beneath, Condition};
+use crate::db::schema::household_counts::dsl as hc;
+use crate::db::schema::household_points::{self, dsl as hp};
+use crate::db::schema::points_tallies::dsl as pt;
+use crate::db::DbConnection;
+use crate::domain::points::competition_ranks;
+use crate::domain::{Level, OrgUnit};
+use crate::error::AppResult;
+use crate::tree::UnitFilter;
+
+/// A household's place in a ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranked {
+    pub household_id: i64,
+    pub points: i64,
+    pub records: i64,
+    pub rank: i64,
+}
+
+/// The bottom of one unit's ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bottom {
+    pub unit: OrgUnit,
+    /// Households scored there that year.
+    pub scored: i64,
+    /// The last places, ties with the last included, worst last.
+    pub households: Vec<Ranked>,
+}
+
+/// A ranking within a unit (or the region) for a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub year: i32,
+    pub scored: i64,
+    /// The first places, ties with the last included, best first.
+    pub top: Vec<Ranked>,
+    /// Per unit of the level asked, the last places.
+    pub bottoms: Vec<Bottom>,
+}
+
+fn within(under: Option<&UnitRef>) -> Option<Condition<household_points::table>> {
+    under.map(|u| household_points::table::at_or_beneath(u.id, u.level))
+}
+
+type Row = (i64, i64, i64);
+
+/// The first (`best`) or last `n` scored households of `under` in `year`,
+/// with every household tied with the `n`-th.
+fn edge(
+    conn: &mut DbConnection,
+    under: Option<&UnitRef>,
+    year: i32,
+    n: usize,
+    best: bool,
+) -> AppResult<Vec<Row>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let base = || {
+        let mut q = hp::household_points
+            .filter(hp::year.eq(year))
+            .filter(hp::records.gt(0))
+            .select((hp::household_id, hp::points, hp::records))
+            .into_boxed::<crate::db::MultiBackend>();
+        if let Some(c) = within(under) {
+            q = q.filter(c);
+        }
+        q
+    };
+    let q = if best {
+        base().order((hp::points.desc(), hp::household_id))
+    } else {
+        base().order((hp::points.asc(), hp::household_id))
+    };
+    let mut rows: Vec<Row> = q.limit(n as i64).load(conn)?;
+    if rows.len() == n {
+        let last = rows[n - 1].1;
+        let seen: Vec<i64> = rows.iter().filter(|r| r.1 == last).map(|r| r.0).collect();
+        let ties: Vec<Row> = base()
+            .filter(hp::points.eq(last))
+            .filter(hp::household_id.ne_all(seen))
+            .order(hp::household_id)
+            .load(conn)?;
+        rows.extend(ties);
+    }
+    Ok(rows)
+}
+
+/// Households scored in `year` within `under` (the region: `None`).
+pub fn scored(conn: &mut DbConnection, under: Option<i64>, year: i32) -> AppResult<i64> {
+    let n: Option<i64> = pt::points_tallies
+        .filter(pt::scope_id.eq(under.unwrap_or(REGION)))
+        .filter(pt::year.eq(year))
+        .filter(pt::category.eq(SCORED))
+        .select(pt::households)
+        .first(conn)
+        .optional()?;
+    Ok(n.unwrap_or(0))
+}
+
+/// The competition rank of `points` among the households scored within
+/// `under` in `year`.
+pub fn rank_of(
+    conn: &mut DbConnection,
+    under: Option<&OrgUnit>,
+    year: i32,
+    points: i64,
+) -> AppResult<i64> {
+    let mut q = hp::household_points
+        .filter(hp::year.eq(year))
+        .filter(hp::records.gt(0))
+        .filter(hp::points.gt(points))
+        .into_boxed::<crate::db::MultiBackend>();
+    if let Some(c) = within(under.map(UnitRef::from).as_ref()) {
+        q = q.filter(c);
+    }
+    let above: i64 = q.select(diesel::dsl::count_star()).first(conn)?;
+    Ok(above + 1)
+}
+
+/// The ranking within `under` for `year`: its first `top` places, and the
+/// last `bottom` places of each unit at level `per` beneath it (or of
+/// `under` itself when it is at that level).
+pub fn ranking(
+    conn: &mut DbConnection,
+    under: Option<&OrgUnit>,
+    year: i32,
+    top: usize,
+    (bottom, per): (usize, Level),
+) -> AppResult<Ranking> {
+    let scope = under.map(UnitRef::from);
+    let best = edge(conn, scope.as_ref(), year, top, true)?;
+    let ranks = competition_ranks(&best.iter().map(|r| r.1).collect::<Vec<_>>());
+    let top = best
+        .iter()
+        .zip(ranks)
+        .map(|(&(household_id, points, records), rank)| Ranked {
+            household_id,
+            points,
+            records,
+            rank,
+        })
+        .collect();
+    let mut bottoms = Vec::new();
+    if bottom > 0 {
+        let units = match under {
+            Some(u) if u.level() == per => vec![u.clone()],
+            _ => crate::tree::read::list_all(
+                conn,
+                &UnitFilter {
+                    under: scope,
+                    level: Some(per),
+                    ..UnitFilter::default()
+                },
+            )?,
+        };
+        for unit in units {
+            let n = scored(conn, Some(unit.id), year)?;
+            let worst = edge(conn, Some(&UnitRef::from(&unit)), year, bottom, false)?;
+            // Every household at or below a value is in `worst`, so the
+            // number above it is the rest.
+            let households = worst
+                .iter()
+                .rev()
+                .map(|&(household_id, points, records)| {
+                    let at_or_below = worst.iter().filter(|r| r.1 <= points).count() as i64;
+                    Ranked {
+                        household_id,
+                        points,
+                        records,
+                        rank: n - at_or_below + 1,
+                    }
+                })
+                .collect();
+            bottoms.push(Bottom {
+                unit,
+                scored: n,
+                households,
+            });
+        }
+    }
+    Ok(Ranking {
+        year,
+        scored: scored(conn, under.map(|u| u.id), year)?,
+        top,
+        bottoms,
+    })
+}
+
+/// One category's figures in a summary.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CategoryFigures {
+    pub category: String,
+    /// Records in force (reversed ones and reversals cancel out).
+    pub records: i64,
+    /// Points added by items that add, net of their reversals.
+    pub added: i64,
+    /// Points deducted by items that deduct, net of their reversals.
+    pub deducted: i64,
+}
+
+/// A year of the points system within a scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub year: i32,
+    /// Households counted that year: registered by its end, not closed
+    /// before it began.
+    pub households: i64,
+    /// Households with at least one record in force.
+    pub scored: i64,
+    pub categories: Vec<CategoryFigures>,
+}
+
+impl Summary {
+    /// Adds another scope's figures (disjoint scopes only).
+    pub fn add(&mut self, other: Summary) {
+        self.households += other.households;
+        self.scored += other.scored;
+        for c in other.categories {
+            match self
+                .categories
+                .iter_mut()
+                .find(|x| x.category == c.category)
+            {
+                Some(x) => {
+                    x.records += c.records;
+                    x.added += c.added;
+                    x.deducted += c.deducted;
+                }
+                None => self.categories.push(c),
+            }
+        }
+        self.categories.sort_by(|a, b| a.category.cmp(&b.category));
+    }
+}
+
+/// The summary of `year` within scope `scope` (0: the region).
+pub fn summary(conn: &mut DbConnection, scope: i64, year: i32) -> AppResult<Summary> {
+    let rows: Vec<(String, i64, i64, i64, i64)> = pt::points_tallies
+        .filter(pt::scope_id.eq(scope))
+        .filter(pt::year.eq(year))
+        .order(pt::category)
+        .select((
+            pt::category,
+            pt::records,
+            pt::added,
+            pt::deducted,
+            pt::households,
+        ))
+        .load(conn)?;
+    // A handful of rows: one per pair of years households counted from and to.
+    let households: Vec<i64> = hc::household_counts
+        .filter(hc::scope_id.eq(scope))
+        .filter(hc::from_year.le(year))
+        .filter(hc::to_year.ge(year))
+        .select(hc::n)
+        .load(conn)?;
+    let mut out = Summary {
+        year,
+        households: households.iter().sum(),
+        ..Summary::default()
+    };
+    for (category, records, added, deducted, households) in rows {
+        if category == SCORED {
+            out.scored = households;
+        } else if records != 0 || added != 0 || deducted != 0 {
+            out.categories.push(CategoryFigures {
+                category,
+                records,
+                added,
+                deducted,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A household's total for a year with its per-category subtotals (from
+/// its own records: a household has few).
+pub fn household_year(
+    conn: &mut DbConnection,
+    household: i64,
+    year: i32,
+) -> AppResult<(i64, Vec<CategoryFigures>)> {
+    use crate::db::schema::point_records::dsl as r;
+    let rows: Vec<(String, i32, Option<i64>)> = r::point_records
+        .filter(r::household_id.eq(household))
+        .filter(r::year.eq(year))
+        .select((r::category, r::points, r::reverses_id))
+        .load(conn)?;
+    let mut total = 0;
+    let mut by: Vec<CategoryFigures> = Vec::new();
+    for (category, points, reverses) in rows {
+        let (records, added, deducted) = super::tallies::effect_of(points, reverses.is_some());
+        total += i64::from(points);
+        let at = match by.iter().position(|c| c.category == category) {
+            Some(i) => i,
+            None => {
+                by.push(CategoryFigures {
+                    category,
+                    ..CategoryFigures::default()
+                });
+                by.len() - 1
+            }
+        };
+        by[at].records += records;
+        by[at].added += added;
+        by[at].deducted += deducted;
+    }
+    by.sort_by(|a, b| a.category.cmp(&b.category));
+    Ok((total, by))
+}
