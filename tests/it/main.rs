@@ -23,6 +23,8 @@ mod node;
 mod ops;
 mod ordering;
 mod people;
+mod points;
+mod points_props;
 mod postgres_only;
 mod reports;
 mod schema_docs;
