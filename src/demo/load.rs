@@ -24,6 +24,9 @@ pub struct DemoSummary {
     /// People and posts written with them.
     pub persons: i64,
     pub positions: i64,
+    /// Households, and point records written for them.
+    pub households: i64,
+    pub point_records: i64,
     /// Units per unit type, by stored name.
     pub by_type: BTreeMap<&'static str, i64>,
     /// The relocation sites per organization form.
@@ -35,11 +38,13 @@ impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "demo county 新化县 ×{}: {} units, {} people holding {} posts, in {:.1} s",
+            "demo county 新化县 ×{}: {} units, {} people holding {} posts, {} households with {} point records, in {:.1} s",
             self.scale,
             self.units,
             self.persons,
             self.positions,
+            self.households,
+            self.point_records,
             self.elapsed.as_secs_f64()
         )?;
         for (t, n) in &self.by_type {
@@ -55,21 +60,7 @@ impl std::fmt::Display for DemoSummary {
 }
 
 fn insert(conn: &mut DbConnection, rows: &[OrgUnitRow]) -> AppResult<()> {
-    match conn {
-        DbConnection::Pg(c) => {
-            diesel::copy_from(org_units::table)
-                .from_insertable(rows)
-                .execute(c)?;
-        }
-        DbConnection::Sqlite(c) => {
-            // SQLite binds at most 32766 parameters per statement.
-            for chunk in rows.chunks(1000) {
-                diesel::insert_into(org_units::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-    }
+    bulk_insert!(conn, org_units::table, rows);
     Ok(())
 }
 
@@ -132,7 +123,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         ));
     }
     let started = Instant::now();
-    let (units, tally, (persons, positions)) = db.write_blocking(|conn| {
+    let (units, tally, (persons, positions), (households, point_records)) = db.write_blocking(|conn| {
         let existing: i64 = org_units::table.select(count_star()).first(conn)?;
         if existing > 0 {
             return Err(AppError::conflict(format!(
@@ -154,24 +145,30 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         )?;
         history(conn, &units)?;
         let people = people(conn, &units)?;
+        let points = super::points::load(
+            conn,
+            &super::people::counties(&units),
+            super::SEED,
+            Utc::now(),
+        )?;
         crate::tree::staffing::refresh_all(conn)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",
             )?;
         }
-        Ok((written, tally, people))
+        Ok((written, tally, people, points))
     })?;
     // Fresh statistics, so the planners see the new sizes at once.
     db.read_blocking(|conn| {
         match conn {
             DbConnection::Pg(_) => {
-                conn.batch_execute("ANALYZE org_units; ANALYZE persons; ANALYZE positions")?;
+                conn.batch_execute("ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records")?;
                 // Sets the visibility map, so history reads scan the index only.
                 conn.batch_execute("VACUUM ANALYZE coverage_history")?;
             }
             DbConnection::Sqlite(_) => {
-                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units; ANALYZE persons; ANALYZE positions")?
+                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records")?
             }
         }
         Ok(())
@@ -181,6 +178,8 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         units,
         persons,
         positions,
+        households,
+        point_records,
         by_type: tally.by_type,
         relocation_forms: tally.relocation_forms,
         elapsed: started.elapsed(),

@@ -1,10 +1,30 @@
 //! The demo county: a deterministic tree modelled on Xinhua County as the
 //! seed article describes it, and `--scale N` copies of it for benchmarks.
 
+/// Writes `rows` into `table` at database speed: COPY on PostgreSQL;
+/// multi-row inserts on SQLite, 1,000 rows a statement (SQLite binds at
+/// most 32,766 parameters per statement, and no demo row has 32 columns).
+macro_rules! bulk_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows: &[_] = $rows;
+        match $conn {
+            $crate::db::DbConnection::Pg(c) => {
+                diesel::copy_from($table).from_insertable(rows).execute(c)?;
+            }
+            $crate::db::DbConnection::Sqlite(c) => {
+                for chunk in rows.chunks(1000) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+        }
+    }};
+}
+
 mod generator;
 mod load;
 pub mod names;
 pub mod people;
+mod points;
 mod roster;
 
 use std::collections::BTreeMap;

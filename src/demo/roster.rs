@@ -109,29 +109,8 @@ impl Roster {
 
     /// Writes what has been added so far (people first: posts refer to them).
     pub fn flush(&mut self, conn: &mut DbConnection) -> AppResult<()> {
-        match conn {
-            DbConnection::Pg(c) => {
-                diesel::copy_from(persons::table)
-                    .from_insertable(&self.persons)
-                    .execute(c)?;
-                diesel::copy_from(positions::table)
-                    .from_insertable(&self.positions)
-                    .execute(c)?;
-            }
-            DbConnection::Sqlite(c) => {
-                // SQLite binds at most 32766 parameters per statement.
-                for chunk in self.persons.chunks(1000) {
-                    diesel::insert_into(persons::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-                for chunk in self.positions.chunks(1000) {
-                    diesel::insert_into(positions::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        bulk_insert!(conn, persons::table, &self.persons);
+        bulk_insert!(conn, positions::table, &self.positions);
         self.written_persons += self.persons.len() as i64;
         self.written_positions += self.positions.len() as i64;
         self.persons.clear();

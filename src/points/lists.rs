@@ -277,20 +277,17 @@ pub fn withdraw_list(
     Ok(list)
 }
 
-/// The version in force on `on` for households of `group`'s village: the
-/// village's own, else its township's.
+/// The version in force on `on` for households at or beneath `unit` (a
+/// group, a grid or the village itself): the village's own, else its
+/// township's.
 pub fn in_force(
     conn: &mut DbConnection,
-    group: &OrgUnit,
+    unit: &OrgUnit,
     on: NaiveDate,
 ) -> AppResult<Option<PointsList>> {
-    for owner in [
-        group.ancestry.at(Level::Village),
-        group.ancestry.at(Level::Township),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    // The unit's ancestry with the unit itself at its own level.
+    let [township, village, _, _] = crate::db::schema::households::table::slots(unit);
+    for owner in [village, township].into_iter().flatten() {
         if let Some(list) = store::owned_in_force(conn, owner, on)? {
             return Ok(Some(list));
         }

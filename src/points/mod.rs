@@ -7,6 +7,7 @@
 pub mod households;
 pub mod lists;
 pub mod ranking;
+pub mod rebuild;
 pub mod records;
 pub mod store;
 pub mod tallies;

@@ -1,6 +1,8 @@
 //! The demo county: the article's figures come out of the API, computed
 //! from units, on both backends; and generation is deterministic.
 
+use chrono::Datelike;
+
 use crate::common::TestApp;
 use serde_json::{json, Value};
 
@@ -185,12 +187,86 @@ async fn the_demo_county_has_the_articles_shape() {
     }
     assert_eq!(people["staffingSummary"].as_array().map(Vec::len), Some(6));
 
+    points_system(&app, &summary).await;
+
     // Loading twice is refused rather than duplicating.
     let db = app.state.db.clone();
     let again = tokio::task::spawn_blocking(move || grassroots::demo::load(&db, 1))
         .await
         .expect("join");
     assert!(matches!(again, Err(grassroots::AppError::Conflict { .. })));
+}
+
+/// Households for the county, and 琅塘镇's year-end rule: its top 200
+/// households and the bottom 5 of every village, for last year.
+async fn points_system(app: &TestApp, summary: &grassroots::demo::DemoSummary) {
+    assert_eq!(summary.households, 370_000, "{summary}");
+    // Households are registered from 1995 to 2022: all count last year, fewer in 2010.
+    let households = |y: i32| {
+        let q = "query($y: Int!) { pointsSummary(year: $y) { households } }";
+        async move { app.ok(q, json!({ "y": y })).await["pointsSummary"]["households"].as_i64() }
+    };
+    let last = chrono::Utc::now().date_naive().year() - 1;
+    assert_eq!(households(last).await, Some(370_000));
+    assert!(households(2010).await < Some(370_000));
+    let find = "query($q: String) { orgUnits(search: $q, first: 1) { nodes { id } } }";
+    let id = |v: &Value| {
+        v["orgUnits"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let langtang = id(&app.ok(find, json!({ "q": "琅塘镇" })).await);
+    let ranking = app
+        .ok(
+            "query($u: ID!, $y: Int!) { pointsRanking(under: $u, year: $y, top: 200, bottom: 5, per: VILLAGE) { scored top { rank points } bottom { scored households { rank points } } } }",
+            json!({ "u": langtang, "y": last }),
+        )
+        .await;
+    let r = &ranking["pointsRanking"];
+    assert_eq!(
+        r["top"].as_array().map(Vec::len),
+        Some(200),
+        "{}",
+        r["scored"]
+    );
+    assert!(r["scored"].as_i64().unwrap_or(0) > 5_000, "{}", r["scored"]);
+    let villages = r["bottom"].as_array().cloned().unwrap_or_default();
+    assert!(villages.len() > 15, "{} villages", villages.len());
+    for v in &villages {
+        assert_eq!(v["households"].as_array().map(Vec::len), Some(5), "{v}");
+    }
+    let summary = app
+        .ok(
+            "query($u: ID, $y: Int!) { pointsSummary(under: $u, year: $y) { households scored participationRate byCategory { category } } }",
+            json!({ "u": langtang, "y": last }),
+        )
+        .await;
+    let s = &summary["pointsSummary"];
+    assert_eq!(s["participationRate"], 1.0, "{s}");
+    assert_eq!(s["byCategory"].as_array().map(Vec::len), Some(6), "{s}");
+    // 油溪桥村 has its own list, in force since two years ago.
+    let youxiqiao = id(&app.ok(find, json!({ "q": "油溪桥村" })).await);
+    let list = app
+        .ok(
+            "query($u: ID!) { pointsListInForce(unitId: $u) { title meeting { kindLabel } items { code } } }",
+            json!({ "u": youxiqiao }),
+        )
+        .await;
+    assert_eq!(
+        list["pointsListInForce"]["title"],
+        "油溪桥村村级事务积分清单"
+    );
+    let scored = app
+        .ok(
+            "query($u: ID, $y: Int!) { pointsSummary(under: $u, year: $y) { scored } }",
+            json!({ "u": youxiqiao, "y": last - 1 }),
+        )
+        .await;
+    assert!(
+        scored["pointsSummary"]["scored"].as_i64().unwrap_or(0) > 100,
+        "{scored}"
+    );
 }
 
 #[test]
