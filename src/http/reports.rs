@@ -1,5 +1,7 @@
 //! `GET /reports/coverage.xlsx|csv` (the coverage report) and
-//! `GET /reports/people.xlsx|csv` (the people export) for the signed-in
+//! `GET /reports/people.xlsx|csv` (the people export), and
+//! `GET /reports/points-ledger.xlsx|csv` and `points-ranking.xlsx|csv`
+//! (the points system's ledger and ranking) for the signed-in
 //! viewer (token in `Authorization`), under the same access rules as the API.
 
 use axum::extract::{Path, Query, State};
@@ -12,6 +14,7 @@ use crate::auth::policy::Sight;
 use crate::error::{AppError, AppResult};
 use crate::ids::{decode, Kind};
 use crate::report::people::PeopleExport;
+use crate::report::points::PointsExport;
 use crate::report::{scope_name, CoverageReport, Format};
 use crate::state::AppState;
 use crate::tree::read;
@@ -23,6 +26,12 @@ pub struct ReportParams {
     pub under: Option<String>,
     /// A signed link from `reportLink`, in place of `Authorization`.
     pub link: Option<String>,
+    /// Points exports: the year (a ledger: optional; a ranking: required).
+    pub year: Option<i32>,
+    /// A ranking: its first places (default 200, at most 1,000).
+    pub top: Option<usize>,
+    /// A ranking: the last places of each village (default 5, at most 100).
+    pub bottom: Option<usize>,
 }
 
 /// Which report a file name asks for.
@@ -30,6 +39,8 @@ pub struct ReportParams {
 enum Report {
     Coverage,
     People,
+    PointsLedger,
+    PointsRanking,
 }
 
 /// `coverage.xlsx`, `coverage.csv`, `people.xlsx` or `people.csv`.
@@ -39,8 +50,12 @@ fn report_of(file: &str) -> AppResult<(Report, Format)> {
         "coverage.csv" => Ok((Report::Coverage, Format::Csv)),
         "people.xlsx" => Ok((Report::People, Format::Xlsx)),
         "people.csv" => Ok((Report::People, Format::Csv)),
+        "points-ledger.xlsx" => Ok((Report::PointsLedger, Format::Xlsx)),
+        "points-ledger.csv" => Ok((Report::PointsLedger, Format::Csv)),
+        "points-ranking.xlsx" => Ok((Report::PointsRanking, Format::Xlsx)),
+        "points-ranking.csv" => Ok((Report::PointsRanking, Format::Csv)),
         other => Err(AppError::not_found(format!(
-            "no report {other}; try coverage.xlsx, coverage.csv, people.xlsx or people.csv"
+            "no report {other}; try coverage, people, points-ledger or points-ranking, as .xlsx or .csv"
         ))),
     }
 }
@@ -129,6 +144,34 @@ async fn build(
                     PeopleExport::gather(c, &viewer, under.as_ref(), now.date_naive())?
                         .render(format)?
                 }
+                Report::PointsLedger | Report::PointsRanking => {
+                    let unit = under
+                        .as_ref()
+                        .ok_or_else(|| AppError::bad_input("under", "under is required"))?;
+                    let year = params.year.filter(|y| (1900..=2999).contains(y));
+                    if params.year.is_some() && year.is_none() {
+                        return Err(AppError::bad_input(
+                            "year",
+                            "a year lies between 1900 and 2999",
+                        ));
+                    }
+                    let export = if kind == Report::PointsLedger {
+                        PointsExport::ledger(c, unit, year)?
+                    } else {
+                        let year =
+                            year.ok_or_else(|| AppError::bad_input("year", "year is required"))?;
+                        let top = params.top.unwrap_or(200);
+                        let bottom = params.bottom.unwrap_or(5);
+                        if top > 1_000 || bottom > 100 {
+                            return Err(AppError::bad_input(
+                                "top",
+                                "top is at most 1,000 and bottom at most 100",
+                            ));
+                        }
+                        PointsExport::ranking(c, unit, year, (top, bottom))?
+                    };
+                    export.render(format)?
+                }
             };
             Ok((bytes, scope))
         })
@@ -136,6 +179,8 @@ async fn build(
     let title = match kind {
         Report::Coverage => "党组织覆盖情况统计表",
         Report::People => "人员名册",
+        Report::PointsLedger => "积分台账",
+        Report::PointsRanking => "积分排名",
     };
     let name = format!(
         "{title}_{}_{}.{}",

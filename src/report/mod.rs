@@ -6,6 +6,8 @@
 
 mod csv;
 pub mod people;
+pub mod points;
+mod table;
 mod xlsx;
 
 use std::collections::HashMap;

@@ -17,7 +17,7 @@ use crate::db::schema::positions::dsl as ps;
 use crate::db::DbConnection;
 use crate::domain::people::{mask_phone, Person, Position};
 use crate::domain::OrgUnit;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::import::PEOPLE_LAYOUT;
 use crate::people::store::{filtered_people, PersonFilter, PersonRow, PositionRow};
 use crate::tree::read;
@@ -168,61 +168,8 @@ impl PeopleExport {
         Ok(PeopleExport { rows })
     }
 
-    /// The roster as a workbook: bold header that stays in view and prints
-    /// on every page, a filter, widths fitted to the text, and full dates
-    /// as Excel dates (the importer reads them back as dates).
-    fn workbook(&self, header: &[&str]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use rust_xlsxwriter::{ExcelDateTime, Format as Style, Workbook};
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name("人员名册")?;
-        let bold = Style::new().set_bold();
-        let day = Style::new().set_num_format("yyyy-mm-dd");
-        let mut widths = super::xlsx::Widths::default();
-        for (c, h) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-            widths.note(c as u16, h);
-        }
-        for (r, row) in self.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (c, cell) in row.iter().enumerate() {
-                let c = c as u16;
-                widths.note(c, cell);
-                match chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d") {
-                    Ok(d) => {
-                        let date = ExcelDateTime::from_ymd(
-                            d.year() as u16,
-                            d.month() as u8,
-                            d.day() as u8,
-                        )?;
-                        sheet.write_datetime_with_format(r, c, &date, &day)?;
-                    }
-                    Err(_) => {
-                        sheet.write_string(r, c, cell)?;
-                    }
-                }
-            }
-        }
-        widths.apply(sheet)?;
-        let last_col = header.len().saturating_sub(1) as u16;
-        super::xlsx::table_chrome(sheet, 0, self.rows.len() as u32, last_col)?;
-        book.save_to_buffer()
-    }
-
     pub fn render(&self, format: Format) -> AppResult<Vec<u8>> {
         let header: Vec<&str> = PEOPLE_LAYOUT.iter().map(|c| c.label).collect();
-        match format {
-            Format::Csv => {
-                // A byte-order mark, so Excel opens the Chinese text as UTF-8.
-                let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-                out.write_record(&header).map_err(AppError::internal)?;
-                for row in &self.rows {
-                    out.write_record(row.iter().map(|c| super::csv_cell(c).into_owned()))
-                        .map_err(AppError::internal)?;
-                }
-                out.into_inner().map_err(AppError::internal)
-            }
-            Format::Xlsx => self.workbook(&header).map_err(AppError::internal),
-        }
+        super::table::render(format, "人员名册", &header, &self.rows)
     }
 }

@@ -10,6 +10,12 @@ pub enum ReportKind {
     Coverage,
     /// 人员名册: the people of the scope and the posts they hold.
     People,
+    /// 积分台账: every point record of a village (or a unit beneath it);
+    /// add `&year=` to the link for one year.
+    PointsLedger,
+    /// 积分排名: a year's first places and each village's last; add
+    /// `&year=` (and `&top=`, `&bottom=`) to the link.
+    PointsRanking,
 }
 
 /// In which format.
@@ -27,6 +33,8 @@ impl ReportKind {
         let kind = match self {
             ReportKind::Coverage => "coverage",
             ReportKind::People => "people",
+            ReportKind::PointsLedger => "points-ledger",
+            ReportKind::PointsRanking => "points-ranking",
         };
         let ext = match format {
             ReportFormat::Xlsx => "xlsx",
