@@ -17,6 +17,7 @@
 //! unit, so importing a file twice changes nothing.
 
 mod people;
+mod points;
 mod readers;
 mod rehearsal;
 pub mod sheet;
@@ -24,6 +25,7 @@ mod target;
 mod units;
 
 pub use self::people::LAYOUT as PEOPLE_LAYOUT;
+pub use self::points::{HOUSEHOLDS_LAYOUT, RECORDS_LAYOUT};
 pub use self::units::LAYOUT as UNITS_LAYOUT;
 
 use diesel::Connection;
@@ -45,6 +47,10 @@ pub enum ImportKind {
     Units,
     /// People (and optionally one post each), units by code.
     People,
+    /// Households (户), groups by code.
+    Households,
+    /// Point records (积分记录), households by group code and address.
+    PointRecords,
 }
 
 /// What an accepted file did (or, in a dry run, would do).
@@ -97,6 +103,8 @@ impl ImportReport {
 enum Abort {
     Rejected(Vec<Problem>),
     Failed(AppError),
+    /// A dry run of a file applied directly: what it did, undone.
+    DryRun(ImportReport),
 }
 
 impl From<diesel::result::Error> for Abort {
@@ -140,6 +148,14 @@ pub fn import(
     sheet: &Sheet,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
+    let points = match kind {
+        ImportKind::Households => Some(points::PointsFile::Households),
+        ImportKind::PointRecords => Some(points::PointsFile::Records),
+        ImportKind::Units | ImportKind::People => None,
+    };
+    if let Some(file) = points {
+        return db.write_blocking(|c| apply_points(c, actor, file, sheet, dry_run));
+    }
     let (rehearsed, townships) = db.read_blocking(|c| {
         crate::db::snapshot(c, |c| {
             let mut target = rehearsal::Rehearsal::new(c, actor);
@@ -182,6 +198,32 @@ pub fn apply(
         Ok(report) => Ok(report),
         Err(Abort::Rejected(problems)) => settle((ImportReport::default(), problems)),
         Err(Abort::Failed(e)) => Err(e),
+        Err(Abort::DryRun(report)) => Ok(report),
+    }
+}
+
+/// Applies a points file (see [`points`]) in one transaction, rolled back
+/// when a row fails or the run is dry.
+fn apply_points(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    file: points::PointsFile,
+    sheet: &Sheet,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let outcome = conn.transaction(|c| match points::apply(c, actor, file, sheet)? {
+        (_, problems) if !problems.is_empty() => Err(Abort::Rejected(problems)),
+        (report, _) if dry_run => Err(Abort::DryRun(ImportReport {
+            dry_run: true,
+            ..report
+        })),
+        (report, _) => Ok(report),
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(Abort::DryRun(report)) => Ok(report),
+        Err(Abort::Rejected(problems)) => settle((ImportReport::default(), problems)),
+        Err(Abort::Failed(e)) => Err(e),
     }
 }
 
@@ -194,6 +236,9 @@ fn run(
     match kind {
         ImportKind::Units => units::apply(target, sheet),
         ImportKind::People => people::apply(target, sheet),
+        ImportKind::Households | ImportKind::PointRecords => Err(AppError::internal(
+            "points files are applied directly, not through a target",
+        )),
     }
 }
 
@@ -356,6 +401,9 @@ fn column_of(field: &str) -> String {
         "parent_id" | "new_parent_id" => "parent_code".to_owned(),
         "host_unit_id" => "host_code".to_owned(),
         "unit_id" => "unit_code".to_owned(),
+        "item_id" => "item".to_owned(),
+        "household_id" => "address".to_owned(),
+        "head_person_id" => "head_name".to_owned(),
         _ => out,
     }
 }

@@ -423,3 +423,115 @@ async fn households_move_with_their_points_and_members_are_masked() {
     let d = app.gql_as(Some(&other), q, json!({ "id": h3 })).await;
     assert_eq!(code(&d).0, "NOT_FOUND");
 }
+
+async fn upload(app: &TestApp, token: &str, mutation: &str, csv: &str, dry: bool) -> Value {
+    let query = format!("mutation($file: Upload!, $dry: Boolean) {{ {mutation}(file: $file, dryRun: $dry) {{ rows created updated unchanged dryRun }} }}");
+    let req = TestApp::multipart(
+        Some(token),
+        &query,
+        json!({ "dry": dry }),
+        "file.csv",
+        csv.as_bytes(),
+    );
+    let (_, text) = app.send(req).await;
+    serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text }))
+}
+
+#[tokio::test]
+async fn households_and_records_import_all_or_nothing() {
+    let Some(app) = TestApp::spawn() else { return };
+    let t = app
+        .create(
+            json!({ "unitType": "TOWNSHIP", "name": "庚镇", "code": "GT", "orgForm": "COMMITTEE" }),
+        )
+        .await;
+    let v = app.create(json!({ "parentId": t, "unitType": "VILLAGE", "name": "庚村", "code": "GV", "orgForm": "BRANCH" })).await;
+    let g = app.create(json!({ "parentId": v, "unitType": "RURAL_GRID", "name": "庚网格", "code": "GG", "orgForm": "PARTY_GROUP" })).await;
+    app.create(json!({ "parentId": g, "unitType": "COURTYARD", "name": "庚院落", "code": "GB", "orgForm": "PARTY_GROUP" })).await;
+    adopted_list(&app, &v).await;
+    let token = app.account("geng-manager", Role::Manager, Some(&v));
+    let households = "unit_code,address,registered_on,head_name,notes\nGB,1号,2020-01-01,,\nGB,2号,2020-01-01,,\nGB,3号,2020-01-01,,新分户\n";
+    let r = upload(&app, &token, "importHouseholds", households, true).await;
+    assert_eq!(
+        r["data"]["importHouseholds"],
+        json!({ "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "dryRun": true }),
+        "{r}"
+    );
+    let count = "query($u: ID) { households(under: $u) { totalCount } }";
+    assert_eq!(
+        app.ok(count, json!({ "u": v })).await["households"]["totalCount"],
+        0
+    );
+    let r = upload(&app, &token, "importHouseholds", households, false).await;
+    assert_eq!(r["data"]["importHouseholds"]["created"], 3, "{r}");
+    let r = upload(&app, &token, "importHouseholds", households, false).await;
+    assert_eq!(r["data"]["importHouseholds"]["unchanged"], 3, "{r}");
+    // A bad row rejects the file: nothing of it is written.
+    let bad = "户号,所属小组编码\n4号,GB\n5号,NOPE\n";
+    let r = upload(&app, &token, "importHouseholds", bad, false).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{r}"
+    );
+    assert_eq!(
+        r["errors"][0]["extensions"]["problems"][0]["column"],
+        "unit_code"
+    );
+    assert_eq!(r["errors"][0]["extensions"]["problems"][0]["row"], 3);
+    assert_eq!(
+        app.ok(count, json!({ "u": v })).await["households"]["totalCount"],
+        3
+    );
+
+    // Records: items by code or description; a second import adds nothing.
+    let records = "unit_code,address,recorded_on,item,points,note\nGB,1号,2024-03-01,HJ1,,门前整洁\nGB,1号,2024-03-01,HJ1,,门前整洁\nGB,2号,2024-04-01,赡养老人被评为孝亲户,,\nGB,3号,2024-05-01,WG1,-2,乱倒垃圾\n";
+    let r = upload(&app, &token, "importPointRecords", records, false).await;
+    assert_eq!(
+        r["data"]["importPointRecords"],
+        json!({ "rows": 4, "created": 4, "updated": 0, "unchanged": 0, "dryRun": false }),
+        "{r}"
+    );
+    let r = upload(&app, &token, "importPointRecords", records, false).await;
+    assert_eq!(r["data"]["importPointRecords"]["unchanged"], 4, "{r}");
+    let summary =
+        "query($u: ID) { pointsSummary(under: $u, year: 2024) { records added deducted } }";
+    assert_eq!(
+        app.ok(summary, json!({ "u": v })).await["pointsSummary"],
+        json!({ "records": 4, "added": 20, "deducted": 2 })
+    );
+    // Over the cap, and an unknown item: each problem with its row and column.
+    let over = "unit_code,address,recorded_on,item\nGB,1号,2024-06-01,HJ1\nGB,2号,2024-06-01,不存在的项目\n";
+    let r = upload(&app, &token, "importPointRecords", over, false).await;
+    let problems: Vec<(i64, String)> = r["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| (p["row"].as_i64().unwrap_or(0), s(&p["column"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        problems,
+        [(2, "points".to_owned()), (3, "item".to_owned())],
+        "{r}"
+    );
+    assert_eq!(
+        app.ok(summary, json!({ "u": v })).await["pointsSummary"]["records"],
+        4
+    );
+    // The region's ADMIN may not record: its rows are refused, not written.
+    let r = upload(
+        &app,
+        &app.token,
+        "importPointRecords",
+        "unit_code,address,recorded_on,item\nGB,3号,2024-07-01,XL1\n",
+        false,
+    )
+    .await;
+    let problem = &r["errors"][0]["extensions"]["problems"][0];
+    assert_eq!(problem["column"], "unit_code", "{r}");
+    assert_eq!(
+        problem["message"],
+        "your grants do not allow you to record points there"
+    );
+}

@@ -113,4 +113,40 @@ impl ImportMutation {
     ) -> Result<ImportReport> {
         import_upload(ctx, ImportKind::People, file, dry_run).await
     }
+
+    /// Imports households from an uploaded .csv or .xlsx (columns:
+    /// `unit_code`, `address`, `registered_on`, `head_name`, `notes`, or
+    /// their Chinese headers; see `templates/households.csv`). The open
+    /// household at a group's address is updated, not duplicated.
+    async fn import_households(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file (multipart upload).")] file: Upload,
+        #[graphql(
+            desc = "Check every row and count what would change; write nothing.",
+            default = false
+        )]
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        import_upload(ctx, ImportKind::Households, file, dry_run).await
+    }
+
+    /// Imports point records from an uploaded .csv or .xlsx (columns:
+    /// `unit_code`, `address`, `recorded_on`, `item` (its code or
+    /// description), `points`, `note`, or their Chinese headers; see
+    /// `templates/point-records.csv`). Each row is recorded as
+    /// `recordPoints` records it (the same access, caps and list in force);
+    /// a row equal to a record already made is that record.
+    async fn import_point_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file (multipart upload).")] file: Upload,
+        #[graphql(
+            desc = "Check every row and count what would change; write nothing.",
+            default = false
+        )]
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        import_upload(ctx, ImportKind::PointRecords, file, dry_run).await
+    }
 }
