@@ -8,6 +8,7 @@ mod harness;
 mod http;
 mod import;
 mod live;
+mod points;
 pub mod queries;
 mod writes;
 
@@ -291,6 +292,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         .await?,
     );
     results.extend(writes::run(&state, &args.only, n, (&townships, &villages), &mut rng).await?);
+    results.extend(points::run(&state, &args.only, n).await?);
     let import_wanted = import::NAMES
         .iter()
         .any(|name| args.only.iter().any(|w| name.contains(w.as_str())));

@@ -185,16 +185,17 @@ impl PointsQuery {
         let r = ctx
             .db()
             .read(move |c| {
-                ranking::ranking(
+                let r = ranking::ranking(
                     c,
                     Some(&unit.0),
                     year,
                     top as usize,
                     (bottom as usize, per.into()),
-                )
+                )?;
+                PointsRanking::load(c, r)
             })
             .await?;
-        Ok(PointsRanking(r))
+        Ok(r)
     }
 
     /// A year of the points system beneath `under` (or everything the

@@ -1,13 +1,17 @@
 //! `PointsRanking` and `PointsSummary`: the year-end figures of the points
 //! system, read from totals kept by every write.
 
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use std::collections::HashMap;
+
+use async_graphql::{Enum, Object, SimpleObject};
 
 use super::household::{CategoryPoints, Household};
 use super::org_unit::OrgUnit;
+use crate::db::DbConnection;
+use crate::domain::ledger;
 use crate::domain::points::rate;
 use crate::domain::Level;
-use crate::graphql::context::ContextExt;
+use crate::error::AppResult;
 use crate::points::ranking::{self, Ranked, Summary};
 use crate::points::store;
 
@@ -32,8 +36,9 @@ impl From<RankingLevel> for Level {
     }
 }
 
-/// A household's place in a ranking.
-pub struct RankedHousehold(pub Ranked);
+/// A household's place in a ranking, with the household (loaded with the
+/// whole ranking in one statement).
+pub struct RankedHousehold(pub Ranked, pub Option<ledger::Household>);
 
 /// A household's place in a ranking: competition ranking ("1224"), so
 /// households with equal points share a rank and the next rank skips.
@@ -52,15 +57,13 @@ impl RankedHousehold {
         self.0.records
     }
     /// The household.
-    async fn household(&self, ctx: &Context<'_>) -> Result<Option<Household>> {
-        let id = self.0.household_id;
-        let x = ctx.db().read(move |c| store::household(c, id)).await?;
-        Ok(x.map(Household))
+    async fn household(&self) -> Option<Household> {
+        self.1.clone().map(Household)
     }
 }
 
 /// The last places of one unit's ranking.
-pub struct RankingBottom(pub ranking::Bottom);
+pub struct RankingBottom(pub ranking::Bottom, Households);
 
 /// The last places of one unit's ranking, worst last.
 #[Object]
@@ -76,17 +79,38 @@ impl RankingBottom {
     /// The last `bottom` places, ties with the last place included, ranked
     /// within this unit.
     async fn households(&self) -> Vec<RankedHousehold> {
-        self.0
-            .households
-            .iter()
-            .copied()
-            .map(RankedHousehold)
-            .collect()
+        ranked(&self.0.households, &self.1)
     }
 }
 
-/// A ranking.
-pub struct PointsRanking(pub ranking::Ranking);
+type Households = std::sync::Arc<HashMap<i64, ledger::Household>>;
+
+fn ranked(list: &[Ranked], households: &Households) -> Vec<RankedHousehold> {
+    list.iter()
+        .map(|r| RankedHousehold(*r, households.get(&r.household_id).cloned()))
+        .collect()
+}
+
+/// A ranking, with its households.
+pub struct PointsRanking(pub ranking::Ranking, Households);
+
+impl PointsRanking {
+    /// `ranking` with every household it names, read in one statement.
+    pub fn load(conn: &mut DbConnection, ranking: ranking::Ranking) -> AppResult<PointsRanking> {
+        let mut ids: Vec<i64> = ranking.top.iter().map(|r| r.household_id).collect();
+        ids.extend(
+            ranking
+                .bottoms
+                .iter()
+                .flat_map(|b| b.households.iter().map(|r| r.household_id)),
+        );
+        let households = store::households_of(conn, &ids)?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        Ok(PointsRanking(ranking, std::sync::Arc::new(households)))
+    }
+}
 
 /// A year's ranking within a unit: its first places and the last places
 /// of each unit at a level beneath it, e.g. 琅塘镇's "top 200 of the
@@ -106,11 +130,16 @@ impl PointsRanking {
     }
     /// The first `top` places, best first.
     async fn top(&self) -> Vec<RankedHousehold> {
-        self.0.top.iter().copied().map(RankedHousehold).collect()
+        ranked(&self.0.top, &self.1)
     }
     /// Per unit at the level `per`, its last `bottom` places.
     async fn bottom(&self) -> Vec<RankingBottom> {
-        self.0.bottoms.iter().cloned().map(RankingBottom).collect()
+        self.0
+            .bottoms
+            .iter()
+            .cloned()
+            .map(|b| RankingBottom(b, self.1.clone()))
+            .collect()
     }
 }
 
