@@ -86,8 +86,8 @@ enum Command {
     /// Write a report as a file.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Import units or people from a .csv or .xlsx file (all rows or none;
-    /// layouts in templates/ and the README).
+    /// Import units, people, households or point records from a .csv or
+    /// .xlsx file (all rows or none; layouts in templates/ and the README).
     Import {
         /// What the file holds.
         #[arg(value_enum)]
