@@ -16,12 +16,13 @@ use super::query::{load_unit, scope_unit};
 use super::types::audit_entry::AuditEntry;
 use super::types::coverage::Coverage;
 use super::types::org_unit::OrgUnit;
+use super::types::points_ranking::PointsSummary;
 use super::types::staffing::RuleCount;
 use super::types::unit_change::{UnitChange, UnitChangeKind};
 use crate::auth::policy::{position, ActionKind, Position, Scope, Sight, UnitRef};
 use crate::auth::Visibility;
 use crate::db::DbConnection;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::live::{Change, Effect, Live, Memo};
 use crate::tree::tally::Counted;
 
@@ -106,40 +107,44 @@ fn paced(
     })
 }
 
-/// The scope's memo key: who sees what, and beneath which unit.
-fn scope_key(visibility: &Visibility, under: Option<&UnitRef>) -> String {
-    format!("{visibility:?}|{:?}", under.map(|u| u.id))
+/// The scope's memo key: who sees what, beneath which unit, and what else
+/// the aggregate depends on (`tag`: a year, say).
+fn scope_key(visibility: &Visibility, under: Option<&UnitRef>, tag: &str) -> String {
+    format!("{visibility:?}|{:?}|{tag}", under.map(|u| u.id))
 }
-
-/// How an aggregate of a scope is counted, kept and shown.
-type Count<V> = fn(&mut DbConnection, &Visibility, Option<UnitRef>) -> AppResult<V>;
 
 /// An aggregate of the scope `under` names, as it stands and then after
 /// each change of the `effects` there, paced, counted once per scope and
 /// change for all its subscribers (`memo`).
-async fn aggregate<V, T>(
+async fn aggregate<V, T, C>(
     ctx: &Context<'_>,
-    under: Option<ID>,
+    (under, tag): (Option<ID>, String),
     effects: fn(Effect) -> bool,
     memo: fn(&Live) -> &Memo<V>,
-    count: Count<V>,
+    count: C,
     shape: fn(&V) -> T,
 ) -> Result<impl Stream<Item = Result<T>>>
 where
     V: Send + Sync + 'static,
     T: Send + 'static,
+    C: Fn(&mut DbConnection, &Visibility, Option<UnitRef>) -> AppResult<V>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
 {
     ctx.viewer().require_signed_in()?;
     let under = scope_unit(ctx, under).await?;
     let visibility = ctx.visibility();
     let live = ctx.data_unchecked::<Arc<Live>>().clone();
-    let key = scope_key(&visibility, under.as_ref());
+    let key = scope_key(&visibility, under.as_ref(), &tag);
     let seen = visibility.clone();
     let wake = paced(live.clone(), move |c| {
         effects(c.effect) && touches(c, &seen, under.as_ref())
     });
     Ok(wake.then(move |needed| {
         let (live, key, visibility) = (live.clone(), key.clone(), visibility.clone());
+        let count = count.clone();
         async move {
             let db = live.db().clone();
             let heard = live.last_seq();
@@ -216,7 +221,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<Coverage>>> {
         aggregate(
             ctx,
-            under,
+            (under, String::new()),
             |effect| effect == Effect::Unit,
             |live| &live.coverage,
             |c, visibility, under| Counted::new(under, visibility).now(c),
@@ -235,11 +240,36 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<Vec<RuleCount>>>> {
         aggregate(
             ctx,
-            under,
-            |effect| effect != Effect::Access,
+            (under, String::new()),
+            |effect| matches!(effect, Effect::Unit | Effect::People),
             |live| &live.staffing,
             crate::people::stats::staffing_counts,
             |counts| counts.iter().copied().map(RuleCount::from).collect(),
+        )
+        .await
+    }
+
+    /// The `pointsSummary` of `year` beneath `under` (or of the subscriber's
+    /// whole scope): first as it stands, then anew after households,
+    /// points lists, records or units there changed, at most once a second.
+    async fn points_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scope (default: everything the subscriber sees).")] under: Option<ID>,
+        #[graphql(desc = "The year.")] year: i32,
+    ) -> Result<impl Stream<Item = Result<PointsSummary>>> {
+        if !(1900..=2999).contains(&year) {
+            return Err(AppError::bad_input("year", "a year lies between 1900 and 2999").into());
+        }
+        aggregate(
+            ctx,
+            (under, year.to_string()),
+            |effect| matches!(effect, Effect::Unit | Effect::Points),
+            |live| &live.points,
+            move |c, visibility, under| {
+                crate::points::ranking::summary_seen(c, visibility, under, year)
+            },
+            |summary| PointsSummary::from(summary.clone()),
         )
         .await
     }

@@ -39,6 +39,8 @@ pub enum Effect {
     Unit,
     /// A person or a post changed (staffing, not coverage).
     People,
+    /// Households, points lists, point records or redemptions.
+    Points,
     /// Accounts, grants, sessions.
     Access,
 }
@@ -102,6 +104,7 @@ impl Change {
 fn effect_of(action: &str) -> Effect {
     match action {
         a if a.ends_with("_UNIT") => Effect::Unit,
+        a if a.contains("HOUSEHOLD") || a.contains("POINT") => Effect::Points,
         a if a.ends_with("_PERSON") || a.ends_with("_POSITION") => Effect::People,
         _ => Effect::Access,
     }
@@ -134,6 +137,7 @@ pub struct Live {
     /// Aggregates shared by every subscriber of the same scope.
     pub coverage: Memo<crate::domain::coverage::Coverage>,
     pub staffing: Memo<Vec<(crate::domain::staffing::StaffingRule, i64)>>,
+    pub points: Memo<crate::points::ranking::Summary>,
 }
 
 impl Live {
@@ -146,6 +150,7 @@ impl Live {
             subscribed: tokio::sync::Notify::new(),
             coverage: Memo::default(),
             staffing: Memo::default(),
+            points: Memo::default(),
         }
     }
 

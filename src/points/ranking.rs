@@ -288,6 +288,31 @@ pub fn summary(conn: &mut DbConnection, scope: i64, year: i32) -> AppResult<Summ
     Ok(out)
 }
 
+/// The summary of `year` at `under` (a unit the viewer fully sees), or
+/// of everything `visibility` shows (its outermost scopes add up).
+pub fn summary_seen(
+    conn: &mut DbConnection,
+    visibility: &crate::auth::Visibility,
+    under: Option<UnitRef>,
+    year: i32,
+) -> AppResult<Summary> {
+    use crate::auth::Visibility;
+    let scopes: Vec<i64> = match (under, visibility) {
+        (Some(u), _) => vec![u.id],
+        (None, Visibility::Everything) => vec![REGION],
+        (None, Visibility::Units(units)) => units.iter().map(|u| u.id).collect(),
+        (None, Visibility::Nothing) => Vec::new(),
+    };
+    let mut out = Summary {
+        year,
+        ..Summary::default()
+    };
+    for scope in scopes {
+        out.add(summary(conn, scope, year)?);
+    }
+    Ok(out)
+}
+
 /// A household's total for a year with its per-category subtotals (from
 /// its own records: a household has few).
 pub fn household_year(

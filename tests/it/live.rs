@@ -185,6 +185,37 @@ async fn coverage_comes_first_as_it_stands_then_after_each_change() {
 }
 
 #[tokio::test]
+async fn points_come_first_as_they_stand_then_after_each_record() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, v, _, b, _] = app.chain("积").await;
+    let (_, items) = crate::points::adopted_list(&app, &v).await;
+    let h = crate::points::household(&app, &b, "1号").await;
+    let village = app.account("points-mgr", Role::Manager, Some(&v));
+    let viewer = app.account("points-viewer", Role::Viewer, Some(&t));
+    let addr = app.serve().await;
+    let mut s = Socket::signed_in(addr, &viewer).await;
+    s.subscribe(
+        "p",
+        "subscription($u: ID) { pointsChanged(under: $u, year: 2024) { households scored added } }",
+        json!({ "u": t }),
+    )
+    .await;
+    let first = s.data().await["pointsChanged"].clone();
+    assert_eq!(first, json!({ "households": 1, "scored": 0, "added": 0 }));
+    ready(&app.state.live, 1).await;
+    let r = app
+        .gql_as(
+            Some(&village),
+            crate::points::RECORD,
+            json!({ "h": h, "i": crate::points::item(&items, "XL1"), "on": "2024-05-01" }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let next = s.data().await["pointsChanged"].clone();
+    assert_eq!(next, json!({ "households": 1, "scored": 1, "added": 10 }));
+}
+
+#[tokio::test]
 async fn staffing_and_the_audit_feed_follow_the_same_policy_as_queries() {
     let Some(app) = TestApp::spawn() else { return };
     let [t, _, g, ..] = app.chain("甲").await;

@@ -5,8 +5,7 @@ use async_graphql::{Context, Object, Result, ID};
 
 use super::coverage::scope_unit;
 use super::tree::load_unit;
-use crate::auth::policy::Sight;
-use crate::auth::Visibility;
+use crate::auth::policy::{Sight, UnitRef};
 use crate::error::AppError;
 use crate::graphql::connection::{connection, PageArgs};
 use crate::graphql::context::ContextExt;
@@ -209,35 +208,23 @@ impl PointsQuery {
     ) -> Result<PointsSummary> {
         ctx.viewer().require_signed_in()?;
         let year = year_arg(year)?;
-        Ok(
-            points_summary(ctx, scope_unit(ctx, under).await?.map(|u| u.id), year)
-                .await?
-                .into(),
-        )
+        Ok(points_summary(ctx, scope_unit(ctx, under).await?, year)
+            .await?
+            .into())
     }
 }
 
 /// The summary of `year` at `under` (a unit the viewer fully sees), or of
 /// everything the viewer sees.
-pub async fn points_summary(ctx: &Context<'_>, under: Option<i64>, year: i32) -> Result<Summary> {
-    let scopes: Vec<i64> = match (under, ctx.visibility()) {
-        (Some(u), _) => vec![u],
-        (None, Visibility::Everything) => vec![crate::points::tallies::REGION],
-        (None, Visibility::Units(units)) => units.iter().map(|u| u.id).collect(),
-        (None, Visibility::Nothing) => Vec::new(),
-    };
+pub async fn points_summary(
+    ctx: &Context<'_>,
+    under: Option<UnitRef>,
+    year: i32,
+) -> Result<Summary> {
+    let visibility = ctx.visibility();
     Ok(ctx
         .db()
-        .read(move |c| {
-            let mut out = Summary {
-                year,
-                ..Summary::default()
-            };
-            for scope in scopes {
-                out.add(ranking::summary(c, scope, year)?);
-            }
-            Ok(out)
-        })
+        .read(move |c| ranking::summary_seen(c, &visibility, under, year))
         .await?)
 }
 

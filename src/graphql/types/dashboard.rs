@@ -126,8 +126,7 @@ impl Dashboard {
             )
             .into());
         }
-        let summary =
-            crate::graphql::query::points_summary(ctx, self.under.map(|u| u.id), year).await?;
+        let summary = crate::graphql::query::points_summary(ctx, self.under, year).await?;
         Ok(summary.into())
     }
 }
