@@ -350,6 +350,97 @@ async fn rankings_share_ranks_and_keep_ties_at_the_edge() {
         dash["dashboard"]["points"],
         json!({ "scored": 5, "added": 30 })
     );
+
+    // A redemption keeps the rank and total the household had.
+    let first_id = app
+        .ok(
+            "query($u: ID!) { households(under: $u, search: \"1号\") { nodes { id } } }",
+            json!({ "u": b }),
+        )
+        .await["households"]["nodes"][0]["id"]
+        .clone();
+    let redeem = "mutation($h: ID!, $u: ID!, $y: Int!) { redeemPoints(householdId: $h, year: $y, rankedUnder: $u, kind: REWARD, description: \"年终分红\", amount: 200.5, givenOn: \"2025-01-10\") { rank points amount kindLabel } }";
+    let d = app
+        .gql_as(
+            Some(&village),
+            redeem,
+            json!({ "h": first_id, "u": t, "y": 2024 }),
+        )
+        .await;
+    assert_eq!(
+        d["data"]["redeemPoints"],
+        json!({ "rank": 1, "points": 10, "amount": 200.5, "kindLabel": "奖励" }),
+        "{d}"
+    );
+    // A year without points is not redeemed.
+    let d = app
+        .gql_as(
+            Some(&village),
+            redeem,
+            json!({ "h": first_id, "u": t, "y": 2023 }),
+        )
+        .await;
+    assert_eq!(code(&d), ("BAD_USER_INPUT".into(), "year".into()));
+    let q = "query($id: ID!) { household(id: $id) { redemptions { rank description } } }";
+    let d = app.ok(q, json!({ "id": first_id })).await;
+    assert_eq!(
+        d["household"]["redemptions"],
+        json!([{ "rank": 1, "description": "年终分红" }])
+    );
+
+    // The exports: the village's ledger and the ranking, with Chinese headers.
+    let (status, body) = app
+        .get_as(
+            &village,
+            &format!("/reports/points-ledger.csv?under={v}&year=2024"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("户号,所属小组,日期,年度,类别"),
+        "{body}"
+    );
+    assert_eq!(lines.len(), 6, "{body}");
+    assert!(lines[1].contains("赡养老人被评为孝亲户"), "{body}");
+    let (status, body) = app
+        .get_as(
+            &village,
+            &format!("/reports/points-ranking.csv?under={v}&year=2024&top=2&bottom=1"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "名单,排名范围,名次,户号,所属小组,所属村（社区）,积分,有效记录数"
+    );
+    assert_eq!(
+        lines[1..],
+        [
+            "前列,丙村,1,1号,丙院落,丙村,10,1",
+            "前列,丙村,1,2号,丙院落,丙村,10,1",
+            // A leading minus is guarded as a formula would be (see Import and export).
+            "后列,丙村,5,5号,丙院落,丙村,'-3,1"
+        ]
+    );
+    let (status, body) = app
+        .get_as(
+            &village,
+            &format!("/reports/points-ranking.xlsx?under={v}&year=2024"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with("PK"));
+    // A ledger of a whole township is refused; out of scope is not found.
+    let (status, _) = app
+        .get_as(&village, &format!("/reports/points-ledger.csv?under={t}"))
+        .await;
+    assert_eq!(status, 404);
+    let (status, body) = app
+        .get_as(&app.token, &format!("/reports/points-ledger.csv?under={t}"))
+        .await;
+    assert_eq!(status, 400, "{body}");
 }
 
 #[tokio::test]
