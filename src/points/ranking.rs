@@ -111,6 +111,98 @@ pub fn scored(conn: &mut DbConnection, under: Option<i64>, year: i32) -> AppResu
     Ok(n.unwrap_or(0))
 }
 
+/// Households scored in `year` within each of `units`.
+fn scored_of(
+    conn: &mut DbConnection,
+    units: &[i64],
+    year: i32,
+) -> AppResult<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in units.chunks(1_000) {
+        let rows: Vec<(i64, i64)> = pt::points_tallies
+            .filter(pt::scope_id.eq_any(chunk))
+            .filter(pt::year.eq(year))
+            .filter(pt::category.eq(SCORED))
+            .select((pt::scope_id, pt::households))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+#[derive(diesel::QueryableByName)]
+struct EdgeRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unit_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    household_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    points: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    records: i64,
+}
+
+/// The first (`best`) or last `n` scored households (ties with the `n`-th
+/// included) of each of `units` (all at level `per`), best or worst first,
+/// ties by household. On PostgreSQL one statement for all (a `LATERAL`
+/// index range per unit, `WITH TIES`); on SQLite, in process, one range
+/// per unit.
+fn edges_of(
+    conn: &mut DbConnection,
+    (per, units): (Level, &[i64]),
+    year: i32,
+    (n, best): (usize, bool),
+) -> AppResult<std::collections::HashMap<i64, Vec<Row>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Row>> = std::collections::HashMap::new();
+    let column = match per {
+        Level::Township => "township_id",
+        Level::Village => "village_id",
+        Level::Grid => "grid_id",
+        Level::BuildingGroup => "building_group_id",
+        Level::VolunteerTeam => return Ok(out),
+    };
+    match conn {
+        DbConnection::Pg(pg) => {
+            let statement = format!(
+                "SELECT v.id AS unit_id, x.household_id, x.points, x.records \
+                 FROM unnest($1::bigint[]) AS v(id) CROSS JOIN LATERAL ( \
+                   SELECT hp.household_id, hp.points, hp.records FROM household_points hp \
+                   WHERE hp.{column} = v.id AND hp.year = $2 AND hp.records > 0 \
+                   ORDER BY hp.points {dir} FETCH FIRST $3 ROWS WITH TIES) x",
+                dir = if best { "DESC" } else { "ASC" }
+            );
+            let rows: Vec<EdgeRow> = diesel::sql_query(statement)
+                .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(units)
+                .bind::<diesel::sql_types::Integer, _>(year)
+                .bind::<diesel::sql_types::BigInt, _>(n as i64)
+                .load(pg)?;
+            for r in rows {
+                out.entry(r.unit_id)
+                    .or_default()
+                    .push((r.household_id, r.points, r.records));
+            }
+            for rows in out.values_mut() {
+                if best {
+                    rows.sort_by_key(|r| (std::cmp::Reverse(r.1), r.0));
+                } else {
+                    rows.sort_by_key(|r| (r.1, r.0));
+                }
+            }
+        }
+        DbConnection::Sqlite(_) => {
+            for &unit in units {
+                let scope = UnitRef {
+                    id: unit,
+                    level: per,
+                    ancestry: crate::domain::Ancestry::default(),
+                };
+                out.insert(unit, edge(conn, Some(&scope), year, n, best)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The competition rank of `points` among the households scored within
 /// `under` in `year`.
 pub fn rank_of(
@@ -142,7 +234,12 @@ pub fn ranking(
     (bottom, per): (usize, Level),
 ) -> AppResult<Ranking> {
     let scope = under.map(UnitRef::from);
-    let best = edge(conn, scope.as_ref(), year, top, true)?;
+    let best = match under {
+        Some(u) if top > 0 => edges_of(conn, (u.level(), &[u.id]), year, (top, true))?
+            .remove(&u.id)
+            .unwrap_or_default(),
+        _ => edge(conn, scope.as_ref(), year, top, true)?,
+    };
     let ranks = competition_ranks(&best.iter().map(|r| r.1).collect::<Vec<_>>());
     let top = best
         .iter()
@@ -167,9 +264,12 @@ pub fn ranking(
                 },
             )?,
         };
+        let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+        let counts = scored_of(conn, &ids, year)?;
+        let mut worsts = edges_of(conn, (per, &ids), year, (bottom, false))?;
         for unit in units {
-            let n = scored(conn, Some(unit.id), year)?;
-            let worst = edge(conn, Some(&UnitRef::from(&unit)), year, bottom, false)?;
+            let n = counts.get(&unit.id).copied().unwrap_or(0);
+            let worst = worsts.remove(&unit.id).unwrap_or_default();
             // Every household at or below a value is in `worst`, so the
             // number above it is the rest.
             let households = worst
