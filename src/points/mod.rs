@@ -6,10 +6,13 @@
 
 pub mod households;
 pub mod lists;
+mod moves;
 pub mod ranking;
 pub mod rebuild;
 pub mod records;
+mod rows;
 pub mod store;
+mod summary;
 pub mod tallies;
 
 pub use households::HouseholdInput;
