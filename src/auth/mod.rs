@@ -4,6 +4,7 @@
 //! every list and count, and to every unit loaded by id), and every write
 //! through [`Viewer::authorize`], which asks the pure [`policy`].
 
+mod matrix;
 pub mod password;
 pub mod policy;
 pub mod token;

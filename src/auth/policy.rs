@@ -5,6 +5,8 @@
 use crate::domain::{Ancestry, Level, OrgUnit};
 use crate::error::{AppError, AppResult};
 
+pub use super::matrix::matrix_markdown;
+
 /// What a grant lets an account do; each role includes the ones before it.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
@@ -386,49 +388,4 @@ pub fn grant_scopes(grants: &[Grant]) -> Option<Vec<UnitRef>> {
             })
             .collect(),
     )
-}
-
-/// The permission matrix as a Markdown table, for the README.
-pub fn matrix_markdown() -> String {
-    let mut out =
-        String::from("| action | VIEWER | MANAGER | ADMIN | where |\n|---|---|---|---|---|\n");
-    for rule in RULES {
-        let cell = |role: Role| if role >= rule.min_role { "✓" } else { "" };
-        let wher: Vec<&str> = rule
-            .positions
-            .iter()
-            .map(|p| match p {
-                Position::Itself => "the scope unit",
-                Position::Inside => "strictly below it",
-                Position::Ancestor => "above it",
-                Position::Outside => "elsewhere",
-            })
-            .collect();
-        let reserved = matches!(
-            rule.action,
-            ActionKind::CreateUnder | ActionKind::Move | ActionKind::Dissolve
-        );
-        let depth = match rule.scope_from {
-            Some(level) => format!(
-                " (only grants at level {} ({}) or deeper)",
-                level.number(),
-                level.label()
-            ),
-            None => String::new(),
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {}{}{depth} |\n",
-            rule.description,
-            cell(Role::Viewer),
-            cell(Role::Manager),
-            cell(Role::Admin),
-            wher.join(" and "),
-            if reserved {
-                " (townships: region ADMIN only)"
-            } else {
-                ""
-            }
-        ));
-    }
-    out
 }

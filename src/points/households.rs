@@ -110,20 +110,16 @@ fn head(
     group: &OrgUnit,
     id: PersonId,
 ) -> AppResult<i64> {
-    let village: Option<Option<i64>> = p::persons
-        .find(id.get())
-        .select(p::village_id)
-        .first(conn)
-        .optional()?;
     let person = crate::people::store::find(conn, id.get())?;
     let unit = match &person {
         Some(x) => Some(store::group_of(conn, x.unit_id)?),
         None => None,
     };
-    if unit.is_none_or(|u| actor.viewer.visibility().sight(&u) != Sight::Full) {
+    let Some(unit) = unit.filter(|u| actor.viewer.visibility().sight(u) == Sight::Full) else {
         return Err(AppError::not_found("no such person"));
-    }
-    if village.flatten() != group.ancestry.at(Level::Village) {
+    };
+    // The person's village: their unit's, or the unit itself at that level.
+    if households::table::slots(&unit)[1] != group.ancestry.at(Level::Village) {
         return Err(AppError::bad_input(
             "headPersonId",
             "the head of household belongs to a unit of the household's village",
