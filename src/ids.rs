@@ -21,10 +21,14 @@ pub enum Kind {
     PointsItem,
     PointRecord,
     Redemption,
+    ServiceActivity,
+    Problem,
+    DutyLog,
+    TrainingSession,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 15] = [
         Kind::OrgUnit,
         Kind::Account,
         Kind::Grant,
@@ -36,6 +40,10 @@ impl Kind {
         Kind::PointsItem,
         Kind::PointRecord,
         Kind::Redemption,
+        Kind::ServiceActivity,
+        Kind::Problem,
+        Kind::DutyLog,
+        Kind::TrainingSession,
     ];
 
     /// The GraphQL type name the id belongs to.
@@ -52,6 +60,10 @@ impl Kind {
             Kind::PointsItem => "PointsItem",
             Kind::PointRecord => "PointRecord",
             Kind::Redemption => "Redemption",
+            Kind::ServiceActivity => "ServiceActivity",
+            Kind::Problem => "Problem",
+            Kind::DutyLog => "DutyLog",
+            Kind::TrainingSession => "TrainingSession",
         }
     }
 }
@@ -164,6 +176,23 @@ id_type!(
 id_type!(
     /// A grant.
     GrantId => Grant
+);
+
+id_type!(
+    /// A volunteer service activity.
+    ActivityId => ServiceActivity
+);
+id_type!(
+    /// A resident's problem.
+    ProblemId => Problem
+);
+id_type!(
+    /// A cadre's duty log.
+    DutyLogId => DutyLog
+);
+id_type!(
+    /// A training session.
+    TrainingId => TrainingSession
 );
 
 #[cfg(test)]

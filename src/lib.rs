@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod people;
 pub mod points;
 pub mod report;
+pub mod service;
 pub mod state;
 pub mod tree;
 

@@ -8,16 +8,19 @@ pub fn matrix_markdown() -> String {
         String::from("| action | VIEWER | MANAGER | ADMIN | where |\n|---|---|---|---|---|\n");
     for rule in RULES {
         let cell = |role: Role| if role >= rule.min_role { "✓" } else { "" };
-        let wher: Vec<&str> = rule
-            .positions
-            .iter()
-            .map(|p| match p {
-                Position::Itself => "the scope unit",
-                Position::Inside => "strictly below it",
-                Position::Ancestor => "above it",
-                Position::Outside => "elsewhere",
-            })
-            .collect();
+        let wher: Vec<&str> = if rule.action == ActionKind::ConfigureRegion {
+            vec!["the region (region grants only)"]
+        } else {
+            rule.positions
+                .iter()
+                .map(|p| match p {
+                    Position::Itself => "the scope unit",
+                    Position::Inside => "strictly below it",
+                    Position::Ancestor => "above it",
+                    Position::Outside => "elsewhere",
+                })
+                .collect()
+        };
         let reserved = matches!(
             rule.action,
             ActionKind::CreateUnder | ActionKind::Move | ActionKind::Dissolve

@@ -7,6 +7,7 @@
 mod matrix;
 pub mod password;
 pub mod policy;
+mod rules;
 pub mod token;
 
 use std::sync::Arc;

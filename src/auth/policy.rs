@@ -129,6 +129,17 @@ pub enum ActionKind {
     ManagePointsLists,
     /// Record points for a household of the target (a building group).
     RecordPoints,
+    /// Record service activities, trainings and cadres' duties held by or
+    /// concerning the target.
+    RecordService,
+    /// Report residents' problems in the target (a grid) and move them
+    /// along their status flow.
+    HandleProblems,
+    /// Record the target's (a village's) collective income.
+    RecordEconomy,
+    /// Set the region's income brackets and problem deadlines (the target
+    /// is the region).
+    ConfigureRegion,
 }
 
 impl ActionKind {
@@ -146,105 +157,15 @@ impl ActionKind {
             ActionKind::ReadAudit => "read that audit log",
             ActionKind::ManagePointsLists => "manage the points lists there",
             ActionKind::RecordPoints => "record points there",
+            ActionKind::RecordService => "record service and duties there",
+            ActionKind::HandleProblems => "handle residents' problems there",
+            ActionKind::RecordEconomy => "record the village economy there",
+            ActionKind::ConfigureRegion => "configure the region",
         }
     }
 }
 
-/// One line of the permission matrix.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub action: ActionKind,
-    pub description: &'static str,
-    pub min_role: Role,
-    pub positions: &'static [Position],
-    /// When set, only a grant whose scope is a unit of this level or deeper
-    /// allows it (not the region's, nor a unit's above that level).
-    pub scope_from: Option<Level>,
-}
-
-use Position::{Inside, Itself};
-
-/// The permission matrix. `decide` reads it; the README shows it
-/// (`matrix_markdown`); the access tests are generated from it.
-pub const RULES: &[Rule] = &[
-    Rule {
-        action: ActionKind::Read,
-        description: "read units, lists, counts and aggregates",
-        min_role: Role::Viewer,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::CreateUnder,
-        description: "create a unit under the target",
-        min_role: Role::Manager,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::EditDescriptive,
-        description: "edit name, founding date, service station, WeChat group, notes",
-        min_role: Role::Manager,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::EditStructure,
-        description: "edit code, unit type, organization form, host",
-        min_role: Role::Manager,
-        positions: &[Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::Move,
-        description: "move the target (its new parent as for create)",
-        min_role: Role::Manager,
-        positions: &[Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::Dissolve,
-        description: "dissolve or restore the target",
-        min_role: Role::Manager,
-        positions: &[Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::ManagePeople,
-        description: "manage people, positions and records",
-        min_role: Role::Manager,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::ManageGrants,
-        description: "manage accounts and grants (never above one's own role)",
-        min_role: Role::Admin,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::ReadAudit,
-        description: "read the audit log",
-        min_role: Role::Admin,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::ManagePointsLists,
-        description: "propose, adopt or withdraw the target's points list",
-        min_role: Role::Manager,
-        positions: &[Itself, Inside],
-        scope_from: None,
-    },
-    Rule {
-        action: ActionKind::RecordPoints,
-        description: "record and reverse points, and redemptions, of a household",
-        min_role: Role::Manager,
-        positions: &[Itself, Inside],
-        scope_from: Some(Level::Village),
-    },
-];
+pub use super::rules::{Rule, RULES};
 
 /// Townships are created, moved and dissolved by an ADMIN of the region only.
 fn township_reserved(action: ActionKind, target: Target<'_>) -> bool {

@@ -192,6 +192,11 @@ ancestry_table!(households, unit: unit_id, Inclusive);
 ancestry_table!(point_records, unit: unit_id, Inclusive);
 ancestry_table!(household_points, unit: unit_id, Inclusive);
 ancestry_table!(redemptions, unit: unit_id, Inclusive);
+ancestry_table!(service_activities, unit: unit_id, Inclusive);
+ancestry_table!(problems, unit: unit_id, Inclusive);
+ancestry_table!(duty_logs, unit: unit_id, Inclusive);
+ancestry_table!(training_sessions, unit: unit_id, Inclusive);
+ancestry_table!(village_incomes, unit: unit_id, Inclusive);
 
 /// Every table a move rewrites: the unit's subtree and what belongs to it.
 /// (The audit log keeps where things were when they happened.)
@@ -215,6 +220,16 @@ pub fn rewrite_subtree(
     point_records::table::rewrite_above(conn, id, level, above)?;
     household_points::table::rewrite_above(conn, id, level, above)?;
     redemptions::table::rewrite_above(conn, id, level, above)?;
+    // And the work done there: activities, problems, duties, trainings,
+    // the village's incomes.
+    use super::schema::{
+        duty_logs, problems, service_activities, training_sessions, village_incomes,
+    };
+    service_activities::table::rewrite_above(conn, id, level, above)?;
+    problems::table::rewrite_above(conn, id, level, above)?;
+    duty_logs::table::rewrite_above(conn, id, level, above)?;
+    training_sessions::table::rewrite_above(conn, id, level, above)?;
+    village_incomes::table::rewrite_above(conn, id, level, above)?;
     Ok(())
 }
 

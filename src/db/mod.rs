@@ -6,6 +6,7 @@ pub mod ancestry;
 pub mod commits;
 pub mod models;
 pub mod schema;
+mod schema_service;
 mod search;
 pub mod sort;
 mod stats;

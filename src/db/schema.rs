@@ -350,3 +350,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     household_points,
     redemptions
 );
+
+pub use super::schema_service::*;

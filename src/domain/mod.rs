@@ -11,6 +11,7 @@ pub mod people;
 pub mod period;
 pub mod points;
 pub mod rules;
+pub mod service;
 pub mod staffing;
 pub mod text;
 

@@ -94,10 +94,30 @@ labelled_enum! {
         TeamLeader => ("TEAM_LEADER", "队长"),
         /// 志愿者.
         Volunteer => ("VOLUNTEER", "志愿者"),
+        /// 挂职干部: a young cadre seconded to a township.
+        SecondedCadre => ("SECONDED_CADRE", "挂职干部"),
+        /// 定向培养村干部: a village cadre trained under a directed programme.
+        DirectedTrainee => ("DIRECTED_TRAINEE", "定向培养村干部"),
+        /// 科技特派员: a science and technology envoy.
+        ScienceEnvoy => ("SCIENCE_ENVOY", "科技特派员"),
     }
 }
 
 impl PositionRole {
+    /// The talent roles (人才) that `peopleStats` counts.
+    pub const TALENT: [PositionRole; 3] = [
+        PositionRole::SecondedCadre,
+        PositionRole::DirectedTrainee,
+        PositionRole::ScienceEnvoy,
+    ];
+
+    /// The cadres who keep duty logs.
+    pub const DUTY_CADRES: [PositionRole; 3] = [
+        PositionRole::LinkedLeader,
+        PositionRole::Instructor,
+        PositionRole::GridLiaison,
+    ];
+
     /// The levels whose units hold this post.
     pub fn levels(self) -> &'static [Level] {
         use Level::*;
@@ -113,6 +133,9 @@ impl PositionRole {
             PositionRole::LinkedLeader => &[Township, Village],
             PositionRole::TeamLeader => &[VolunteerTeam],
             PositionRole::Volunteer => &[Grid, BuildingGroup, VolunteerTeam],
+            PositionRole::SecondedCadre => &[Township],
+            PositionRole::DirectedTrainee => &[Village],
+            PositionRole::ScienceEnvoy => &[Township, Village],
         }
     }
 
@@ -144,6 +167,21 @@ pub fn role_fits(role: PositionRole, level: Level) -> AppResult<()> {
 }
 
 /// `13812345678` → `138****5678`; anything shorter than 7 characters → `****`.
+/// A phone number: 5 to 20 digits, with `+`, `-` or spaces.
+pub fn phone_number(field: &str, v: &str) -> AppResult<String> {
+    let v = v.trim();
+    let ok = (5..=20).contains(&v.chars().count())
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
+    if !ok {
+        return Err(AppError::bad_input(
+            field,
+            "a phone number is 5 to 20 digits (with + - or spaces)",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
     if chars.len() < 7 {

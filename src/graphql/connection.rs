@@ -44,6 +44,35 @@ macro_rules! listed {
 }
 pub(crate) use listed;
 
+/// Declares the list-wide fields of a page of grassroots work's records
+/// (`crate::service::store`'s `$module`): `within_totals!(Name, module,
+/// "type doc", "totalCount doc")`.
+macro_rules! within_totals {
+    ($name:ident, $module:ident, $doc:literal, $count_doc:literal) => {
+        #[doc = $doc]
+        pub struct $name {
+            pub within: $crate::service::store::Within,
+        }
+
+        #[async_graphql::Object]
+        impl $name {
+            #[doc = $count_doc]
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i64> {
+                use $crate::graphql::context::ContextExt;
+                let (within, visibility) = (self.within, ctx.visibility());
+                Ok(ctx
+                    .db()
+                    .read(move |c| $crate::service::store::$module::count(c, &visibility, within))
+                    .await?)
+            }
+        }
+    };
+}
+pub(crate) use within_totals;
+
 /// The position of a row in a list of `T`: its id, and in a sorted list
 /// the order's tag and the row's sort key (`T:id` or `T:id:TAG:key`).
 pub struct Cursor<T> {

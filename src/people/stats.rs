@@ -134,6 +134,8 @@ pub struct PeopleFigures {
     /// County leaders linked to townships, township leaders linked to
     /// villages, grid instructors.
     pub cadre_links: [i64; 3],
+    /// Posts of each talent role (`PositionRole::TALENT`) held on the day.
+    pub talent: [i64; 3],
 }
 
 pub fn people(
@@ -179,6 +181,12 @@ pub fn people(
         out.cadre_links[i] = posts(visibility, under, on)
             .filter(ps::role.eq(role.as_str()))
             .filter(ps::unit_level.eq(level.number()))
+            .select(count_star())
+            .first(conn)?;
+    }
+    for (i, role) in PositionRole::TALENT.into_iter().enumerate() {
+        out.talent[i] = posts(visibility, under, on)
+            .filter(ps::role.eq(role.as_str()))
             .select(count_star())
             .first(conn)?;
     }

@@ -50,17 +50,7 @@ pub(super) fn managed_unit(
 }
 
 fn phone(v: &str) -> AppResult<String> {
-    let v = v.trim();
-    let ok = (5..=20).contains(&v.chars().count())
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
-    if !ok {
-        return Err(AppError::bad_input(
-            "phone",
-            "a phone number is 5 to 20 digits (with + - or spaces)",
-        ));
-    }
-    Ok(v.to_owned())
+    crate::domain::people::phone_number("phone", v)
 }
 
 /// Applies `input` to `person` and checks the result.

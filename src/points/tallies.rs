@@ -17,33 +17,12 @@ use crate::db::DbConnection;
 use crate::domain::ledger::PointRecord;
 use crate::error::AppResult;
 
-/// The region's scope id.
-pub const REGION: i64 = 0;
 /// `to_year` of a household still open.
 pub const OPEN: i32 = 9999;
 /// The category whose tally rows count the households scored.
 pub const SCORED: &str = "";
 
-/// Where a household lives: its group's inclusive ancestry (township,
-/// village, grid, group) and the group itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Place {
-    pub unit_id: i64,
-    pub slots: [Option<i64>; 4],
-}
-
-impl Place {
-    /// The scopes a household's tallies fall into, in ascending key order:
-    /// the region and each of its ancestors, its group included.
-    pub fn scopes(&self) -> Vec<i64> {
-        let mut s: Vec<i64> = std::iter::once(REGION)
-            .chain(self.slots.iter().flatten().copied())
-            .collect();
-        s.sort_unstable();
-        s.dedup();
-        s
-    }
-}
+pub use crate::db::tallies::{Place, REGION};
 
 /// What one record adds to the tallies of its category: whether it is in
 /// force (+1) or cancels one (-1), and the points added or deducted. An

@@ -255,6 +255,13 @@ async fn every_role_scope_action_and_position_follows_the_table() {
                             let Some(h) = households.get(target) else { continue };
                             (app.gql_as(Some(&token), crate::points::RECORD, json!({ "h": h, "i": crate::points::item(&township_items[&target[..1]], "XL1"), "on": "2024-03-01" })).await, "")
                         }
+                        ActionKind::RecordService => (app.gql_as(Some(&token), "mutation($u: ID!) { recordTraining(input: { unitId: $u, heldOn: \"2024-03-01\", topic: \"党课\", trainees: 12 }) { id } }", json!({ "u": id })).await, ""),
+                        // Only grids take problems, and only villages keep incomes: elsewhere
+                        // allowed means the level is refused after access.
+                        ActionKind::HandleProblems => (app.gql_as(Some(&token), "mutation($u: ID!) { reportProblem(input: { unitId: $u, channel: GRID_VISIT, category: SANITATION, description: \"垃圾未清运\", reporterName: \"王大妈\" }) { id } }", json!({ "u": id })).await, if level == 3 { "" } else { "BAD_USER_INPUT" }),
+                        ActionKind::RecordEconomy => (app.gql_as(Some(&token), "mutation($u: ID!) { setVillageIncome(input: { unitId: $u, year: 2024, incomeYuan: 52000 }) { year } }", json!({ "u": id })).await, if level == 2 { "" } else { "BAD_USER_INPUT" }),
+                        // The region is its only target: `only_a_region_admin_configures_the_region`.
+                        ActionKind::ConfigureRegion => continue,
                     };
                     let scope_level = scope.map(|n| tree.level[n]);
                     let want = expected_at(
@@ -275,6 +282,35 @@ async fn every_role_scope_action_and_position_follows_the_table() {
         }
     }
     assert!(checked > 400, "{checked} cases");
+}
+
+#[tokio::test]
+async fn only_a_region_admin_configures_the_region() {
+    let Some(app) = TestApp::spawn() else { return };
+    let tree = build(&app).await;
+    for (role, scope, want) in [
+        (Role::Admin, None, Outcome::Allowed),
+        (Role::Manager, None, Outcome::Forbidden),
+        (Role::Viewer, None, Outcome::Forbidden),
+        (Role::Admin, Some("A"), Outcome::Forbidden),
+    ] {
+        let token = app.account(
+            &format!(
+                "c-{}-{}",
+                role.as_str().to_lowercase(),
+                scope.unwrap_or("r")
+            ),
+            role,
+            scope.map(|n| tree.ids[n].as_str()),
+        );
+        for op in [
+            "mutation { setEconomyBrackets(bounds: [40000, 60000, 200000]) }",
+            "mutation { setProblemDeadline(category: DISPUTE, days: 10) }",
+        ] {
+            let resp = app.gql_as(Some(&token), op, json!({})).await;
+            assert_eq!(outcome(&resp, ""), want, "{role:?} {scope:?} {op}: {resp}");
+        }
+    }
 }
 
 #[tokio::test]

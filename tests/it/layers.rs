@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("people", 8),
     ("accounts", 8),
     ("points", 9),
+    ("service", 9),
     ("import", 10),
     ("report", 11),
     ("live", 11),

@@ -30,6 +30,7 @@ mod reports;
 mod schema_docs;
 mod search;
 mod serve_binary;
+mod service;
 mod staffing;
 mod staffing_props;
 mod tree_create_update;

@@ -5,6 +5,7 @@ mod import;
 mod people;
 mod points;
 mod report;
+mod service;
 mod session;
 mod tree;
 
@@ -20,6 +21,7 @@ pub struct Mutation(
     access::AccessMutation,
     people::PeopleMutation,
     points::PointsMutation,
+    service::ServiceMutation,
     import::ImportMutation,
     report::ReportMutation,
 );

@@ -6,6 +6,7 @@ mod dashboard;
 mod node;
 mod people;
 mod points;
+mod service;
 mod staffing;
 mod tree;
 
@@ -13,7 +14,8 @@ use async_graphql::MergedObject;
 
 pub use self::coverage::scope_unit;
 pub use self::people::{person_connection, visible_person};
-pub use self::points::points_summary;
+pub use self::points::{points_summary, visible_household};
+pub use self::service::service_node;
 pub use self::tree::load_unit;
 
 /// Every query of the API.
@@ -24,6 +26,7 @@ pub struct Query(
     dashboard::DashboardQuery,
     people::PeopleQuery,
     points::PointsQuery,
+    service::ServiceQuery,
     staffing::StaffingQuery,
     access::AccessQuery,
     node::NodeQuery,

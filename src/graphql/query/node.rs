@@ -43,6 +43,9 @@ impl NodeQuery {
             viewer.require_signed_in()?;
         }
         let node = match kind {
+            Kind::ServiceActivity | Kind::Problem | Kind::DutyLog | Kind::TrainingSession => {
+                super::service_node(ctx, kind, n).await?
+            }
             Kind::OrgUnit => {
                 // Missing and unseen alike are `None`; an outage stays an error.
                 let visibility = ctx.visibility();

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, SimpleObject};
 
-use crate::domain::people::PoliticalStatus;
+use crate::domain::people::{PoliticalStatus, PositionRole};
 use crate::domain::staffing::StaffingRule;
 use crate::people::stats::{PeopleFigures, SecretaryFigures};
 
@@ -99,6 +99,20 @@ pub struct PeopleStats {
     pub active_volunteers: i64,
     /// Cadre links by kind.
     pub cadre_links: Vec<CadreLinkCount>,
+    /// Talent posts held (人才): seconded cadres (挂职), directed-trained
+    /// village cadres (定向培养) and science envoys (科技特派员).
+    pub talent: Vec<RoleCount>,
+}
+
+/// How many posts of one role.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RoleCount {
+    /// The role.
+    pub role: PositionRole,
+    /// Its Chinese label.
+    pub role_label: &'static str,
+    /// Posts held.
+    pub count: i64,
 }
 
 impl From<PeopleFigures> for PeopleStats {
@@ -124,6 +138,15 @@ impl From<PeopleFigures> for PeopleStats {
                 .iter()
                 .zip(f.cadre_links)
                 .map(|(k, n)| CadreLinkCount { kind: *k, count: n })
+                .collect(),
+            talent: PositionRole::TALENT
+                .iter()
+                .zip(f.talent)
+                .map(|(role, count)| RoleCount {
+                    role: *role,
+                    role_label: role.label(),
+                    count,
+                })
                 .collect(),
         }
     }

@@ -1,0 +1,14 @@
+DROP TABLE economy_brackets;
+DROP TABLE village_incomes;
+DROP TABLE training_trainees;
+DROP TABLE training_sessions;
+DROP TABLE duty_log_problems;
+DROP TABLE duty_logs;
+DROP TABLE problem_deadlines;
+DROP TABLE open_problems;
+DROP TABLE problem_steps;
+DROP TABLE problems;
+DROP TABLE work_tallies;
+DROP TABLE volunteer_periods;
+DROP TABLE service_participants;
+DROP TABLE service_activities;
