@@ -31,6 +31,7 @@ mod schema_docs;
 mod search;
 mod serve_binary;
 mod service;
+mod service_props;
 mod staffing;
 mod staffing_props;
 mod tree_create_update;
