@@ -10,6 +10,7 @@ pub mod config;
 pub mod duties;
 pub mod economy;
 pub mod economy_summary;
+pub mod problem_steps;
 pub mod problems;
 pub mod rows;
 pub mod store;

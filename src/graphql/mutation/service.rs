@@ -17,7 +17,7 @@ use crate::graphql::types::service_inputs::{
 };
 use crate::graphql::types::village_income::VillageIncome;
 use crate::ids::{ActivityId, Id, ProblemId};
-use crate::service::{activities, config, duties, economy, problems, training};
+use crate::service::{activities, config, duties, economy, problem_steps, problems, training};
 
 #[derive(Default)]
 pub struct ServiceMutation;
@@ -76,9 +76,11 @@ impl ServiceMutation {
     ) -> Result<Problem> {
         let id = ProblemId::decode(&id, "id")?;
         let step = input.into_step()?;
-        Ok(run(ctx, move |c, a| problems::step_problem(c, a, id, step))
-            .await
-            .map(Problem)?)
+        Ok(
+            run(ctx, move |c, a| problem_steps::step_problem(c, a, id, step))
+                .await
+                .map(Problem)?,
+        )
     }
 
     /// Logs a cadre's duty at a unit or household.

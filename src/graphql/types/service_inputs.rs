@@ -11,7 +11,8 @@ use crate::ids::{HouseholdId, Id, PersonId, ProblemId, UnitId};
 use crate::service::activities::NewActivity;
 use crate::service::duties::NewDuty;
 use crate::service::economy::IncomeInput;
-use crate::service::problems::{NewProblem, Step};
+use crate::service::problem_steps::Step;
+use crate::service::problems::NewProblem;
 use crate::service::training::NewTraining;
 
 fn opt<T: Id>(id: Option<ID>, field: &str) -> AppResult<Option<T>> {
