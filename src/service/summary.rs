@@ -210,3 +210,41 @@ pub fn duties(conn: &mut DbConnection, scopes: &[i64], months: Months) -> AppRes
         trainees: total(&f, TRAINEES),
     })
 }
+
+/// One month of a trend: its key (`yyyymm`), its counters, and its
+/// distinct active volunteers.
+pub type MonthFigures = (i32, BTreeMap<(String, String), i64>, i64);
+
+/// Each month of `months` (at most 120), from the counters.
+pub fn trend(
+    conn: &mut DbConnection,
+    scopes: &[i64],
+    months: Months,
+    metrics: &[&str],
+) -> AppResult<Vec<MonthFigures>> {
+    let rows: Vec<(i32, String, String, i64)> = wt::work_tallies
+        .filter(wt::scope_id.eq_any(scopes))
+        .filter(wt::month.between(months.first, months.last))
+        .filter(wt::metric.eq_any(metrics))
+        .select((wt::month, wt::metric, wt::category, wt::n))
+        .load(conn)?;
+    let mut out = Vec::new();
+    let mut month = months.first;
+    while month <= months.last {
+        let mut f = BTreeMap::new();
+        for (_, metric, category, n) in rows.iter().filter(|r| r.0 == month) {
+            *f.entry((metric.clone(), category.clone())).or_insert(0) += n;
+        }
+        let one = Months {
+            first: month,
+            last: month,
+        };
+        out.push((month, f, volunteers(conn, scopes, one)?));
+        month = if month % 100 == 12 {
+            month + 89
+        } else {
+            month + 1
+        };
+    }
+    Ok(out)
+}

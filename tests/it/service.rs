@@ -200,3 +200,63 @@ async fn service_activities_count_hours_and_distinct_volunteers() {
         .await;
     assert_eq!(list["serviceActivities"]["totalCount"], 3);
 }
+
+#[tokio::test]
+async fn the_dashboard_and_the_trend_show_the_work() {
+    let Some(app) = TestApp::spawn() else { return };
+    let [t, v, g, b, team] = app.chain("甲").await;
+    let a = person(&app, &b, "甲一").await;
+    app.ok(ACTIVITY, activity(&team, "2024-03-02", &[(&a, 2.0)]))
+        .await;
+    app.ok(ACTIVITY, activity(&team, "2024-05-02", &[(&a, 1.0)]))
+        .await;
+    app.ok(
+        "mutation($g: ID!) { reportProblem(input: { unitId: $g, channel: HOTLINE, category: DISPUTE, description: \"噪音\", reporterName: \"赵某\", receivedAt: \"2024-05-03T08:00:00Z\" }) { id } }",
+        json!({ "g": g }),
+    )
+    .await;
+    app.ok(
+        "mutation($v: ID!) { setVillageIncome(input: { unitId: $v, year: 2024, incomeYuan: 65000 }) { year } }",
+        json!({ "v": v }),
+    )
+    .await;
+    let d = app
+        .ok(
+            "query($u: ID) { dashboard(under: $u) { service(from: \"2024-01-01\", to: \"2024-12-31\") { activities volunteersActive hours } problems(from: \"2024-01-01\", to: \"2024-12-31\") { received open overdue } duties(from: \"2024-01-01\", to: \"2024-12-31\") { duties } economy(year: 2024) { brackets { villages } withFigure } } }",
+            json!({ "u": t }),
+        )
+        .await;
+    let dash = &d["dashboard"];
+    assert_eq!(
+        dash["service"],
+        json!({ "activities": 2, "volunteersActive": 1, "hours": 3.0 })
+    );
+    assert_eq!(
+        dash["problems"],
+        json!({ "received": 1, "open": 1, "overdue": 1 })
+    );
+    assert_eq!(dash["economy"]["brackets"][2]["villages"], 1);
+    let trend = app
+        .ok(
+            "query($u: ID) { workTrend(under: $u, from: \"2024-02-01\", to: \"2024-06-30\") { period activities volunteersActive hours problemsReceived } }",
+            json!({ "u": t }),
+        )
+        .await;
+    let points = trend["workTrend"].as_array().cloned().unwrap_or_default();
+    assert_eq!(points.len(), 5);
+    assert_eq!(
+        points[1],
+        json!({ "period": "2024-03", "activities": 1, "volunteersActive": 1, "hours": 2.0, "problemsReceived": 0 })
+    );
+    assert_eq!(points[3]["problemsReceived"], 1);
+    let (code, field, _) = app
+        .err(
+            "{ workTrend(from: \"2000-01-01\", to: \"2024-01-01\") { period } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("BAD_USER_INPUT", Some("to"))
+    );
+}

@@ -9,6 +9,7 @@ mod points;
 mod service;
 mod staffing;
 mod tree;
+mod work;
 
 use async_graphql::MergedObject;
 
@@ -17,6 +18,7 @@ pub use self::people::{person_connection, visible_person};
 pub use self::points::{points_summary, visible_household};
 pub use self::service::service_node;
 pub use self::tree::load_unit;
+pub use self::work::{economy, months, scopes_for};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -30,4 +32,5 @@ pub struct Query(
     staffing::StaffingQuery,
     access::AccessQuery,
     node::NodeQuery,
+    work::WorkQuery,
 );

@@ -7,8 +7,8 @@ use async_graphql::{Context, Object, Result, ID};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::coverage::scope_unit;
-use crate::auth::policy::{Sight, UnitRef};
-use crate::domain::service::Months;
+use super::work::{economy, months, scopes};
+use crate::auth::policy::Sight;
 use crate::error::AppError;
 use crate::graphql::connection::{connection, PageArgs};
 use crate::graphql::context::ContextExt;
@@ -30,7 +30,7 @@ use crate::graphql::types::work_summary::{
     DutySummary, EconomySummary, ProblemsSummary, ServiceSummary,
 };
 use crate::service::store::{self, Within};
-use crate::service::{config, economy_summary, summary};
+use crate::service::{config, summary};
 
 /// The longest look-back of `idleCadres`, in days.
 pub const MAX_IDLE_DAYS: i32 = 3_650;
@@ -40,13 +40,6 @@ pub struct ServiceQuery;
 
 fn today() -> NaiveDate {
     crate::graphql::context::now().date_naive()
-}
-
-/// The months of a summary.
-fn months(from: Date, to: Date) -> Result<Months> {
-    crate::domain::text::date("from", from.0)?;
-    crate::domain::text::date("to", to.0)?;
-    Ok(Months::new(from.0, to.0)?)
 }
 
 /// A list's scope and period.
@@ -62,26 +55,6 @@ async fn within(
         from: from.map(|d| d.0),
         to: to.map(|d| d.0),
     })
-}
-
-/// The counters' scopes for `under` (or what the viewer sees).
-async fn scopes(ctx: &Context<'_>, under: Option<ID>) -> Result<Vec<i64>> {
-    ctx.viewer().require_signed_in()?;
-    let under: Option<UnitRef> = scope_unit(ctx, under).await?;
-    Ok(summary::scopes_seen(&ctx.visibility(), under))
-}
-
-/// Summaries of the village economy for `year`, at `under` or for the viewer.
-pub async fn economy(ctx: &Context<'_>, under: Option<ID>, year: i32) -> Result<EconomySummary> {
-    if !(1900..=2999).contains(&year) {
-        return Err(AppError::bad_input("year", "a year lies between 1900 and 2999").into());
-    }
-    let scopes = scopes(ctx, under).await?;
-    let f = ctx
-        .db()
-        .read(move |c| economy_summary::economy(c, &scopes, year))
-        .await?;
-    Ok(EconomySummary::new(year, f))
 }
 
 #[Object]
@@ -326,7 +299,8 @@ impl ServiceQuery {
         #[graphql(desc = "Only villages at or beneath this unit.")] under: Option<ID>,
         #[graphql(desc = "The year (default: this year).")] year: Option<i32>,
     ) -> Result<EconomySummary> {
-        economy(ctx, under, year.unwrap_or_else(|| today().year())).await
+        let scopes = scopes(ctx, under).await?;
+        economy(ctx, scopes, year.unwrap_or_else(|| today().year())).await
     }
 
     /// The region's income brackets: their lower bounds in yuan (the

@@ -5,12 +5,15 @@ use async_graphql::{ComplexObject, Context, Result, SimpleObject};
 
 use super::scalars::Date;
 use super::staffing::{RuleCount, SecretaryStats};
+use super::work_summary::{DutySummary, EconomySummary, ProblemsSummary, ServiceSummary};
 use crate::auth::policy::UnitRef;
 use crate::domain::coverage::{Counts, Coverage as Tally};
 use crate::domain::period::Period;
 use crate::domain::Level;
 use crate::graphql::context::{now, ContextExt};
+use crate::graphql::query;
 use crate::people::stats;
+use crate::service::summary;
 
 /// The figures of one level.
 #[derive(SimpleObject, Debug, Clone)]
@@ -128,6 +131,72 @@ impl Dashboard {
         }
         let summary = crate::graphql::query::points_summary(ctx, self.under, year).await?;
         Ok(summary.into())
+    }
+
+    /// Volunteer service in the months from `from`'s to `to`'s (at or
+    /// beneath `under`, the unit's own activities included).
+    async fn service(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A day of the first month.")] from: Date,
+        #[graphql(desc = "A day of the last month.")] to: Date,
+    ) -> Result<ServiceSummary> {
+        let (months, scopes) = (
+            query::months(from, to)?,
+            query::scopes_for(ctx, self.under)?,
+        );
+        let f = ctx
+            .db()
+            .read(move |c| summary::service(c, &scopes, months))
+            .await?;
+        Ok(f.into())
+    }
+
+    /// Residents' problems in the months from `from`'s to `to`'s, and open
+    /// and overdue now.
+    async fn problems(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A day of the first month.")] from: Date,
+        #[graphql(desc = "A day of the last month.")] to: Date,
+    ) -> Result<ProblemsSummary> {
+        let (months, scopes) = (
+            query::months(from, to)?,
+            query::scopes_for(ctx, self.under)?,
+        );
+        let today = now().date_naive();
+        let f = ctx
+            .db()
+            .read(move |c| summary::problems(c, &scopes, months, today))
+            .await?;
+        Ok(f.into())
+    }
+
+    /// Cadres' duties and training in the months from `from`'s to `to`'s.
+    async fn duties(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A day of the first month.")] from: Date,
+        #[graphql(desc = "A day of the last month.")] to: Date,
+    ) -> Result<DutySummary> {
+        let (months, scopes) = (
+            query::months(from, to)?,
+            query::scopes_for(ctx, self.under)?,
+        );
+        let f = ctx
+            .db()
+            .read(move |c| summary::duties(c, &scopes, months))
+            .await?;
+        Ok(f.into())
+    }
+
+    /// The village collective economy of `year`.
+    async fn economy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year.")] year: i32,
+    ) -> Result<EconomySummary> {
+        query::economy(ctx, query::scopes_for(ctx, self.under)?, year).await
     }
 }
 

@@ -29,4 +29,5 @@ pub mod staffing;
 pub mod subtree_counts;
 pub mod unit_change;
 pub mod village_income;
+pub mod work_point;
 pub mod work_summary;
