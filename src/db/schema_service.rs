@@ -205,3 +205,5 @@ diesel::allow_tables_to_appear_in_same_query!(duty_logs, persons);
 diesel::allow_tables_to_appear_in_same_query!(village_incomes, org_units);
 diesel::allow_tables_to_appear_in_same_query!(problems, households);
 diesel::allow_tables_to_appear_in_same_query!(duty_logs, positions);
+diesel::allow_tables_to_appear_in_same_query!(service_activities, org_units);
+diesel::allow_tables_to_appear_in_same_query!(problems, org_units);

@@ -27,6 +27,8 @@ pub struct DemoSummary {
     /// Households, and point records written for them.
     pub households: i64,
     pub point_records: i64,
+    /// Grassroots work written: activities, problems, duties, trainings.
+    pub work: super::work::WorkTally,
     /// Units per unit type, by stored name.
     pub by_type: BTreeMap<&'static str, i64>,
     /// The relocation sites per organization form.
@@ -46,6 +48,11 @@ impl std::fmt::Display for DemoSummary {
             self.households,
             self.point_records,
             self.elapsed.as_secs_f64()
+        )?;
+        writeln!(
+            f,
+            "  grassroots work: {} service activities, {} residents' problems, {} duty logs, {} training sessions",
+            self.work.activities, self.work.problems, self.work.duties, self.work.trainings
         )?;
         for (t, n) in &self.by_type {
             writeln!(f, "  {t:<22} {n:>9}")?;
@@ -123,7 +130,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         ));
     }
     let started = Instant::now();
-    let (units, tally, (persons, positions), (households, point_records)) = db.write_blocking(|conn| {
+    let (units, tally, (persons, positions), (households, point_records), work) = db.write_blocking(|conn| {
         let existing: i64 = org_units::table.select(count_star()).first(conn)?;
         if existing > 0 {
             return Err(AppError::conflict(format!(
@@ -151,24 +158,30 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
             super::SEED,
             Utc::now(),
         )?;
+        let work = super::work::load(
+            conn,
+            &super::people::counties(&units),
+            super::SEED,
+            Utc::now(),
+        )?;
         crate::tree::staffing::refresh_all(conn)?;
         if let DbConnection::Pg(_) = conn {
             conn.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT MAX(id) FROM org_units))",
             )?;
         }
-        Ok((written, tally, people, points))
+        Ok((written, tally, people, points, work))
     })?;
     // Fresh statistics, so the planners see the new sizes at once.
     db.read_blocking(|conn| {
         match conn {
             DbConnection::Pg(_) => {
-                conn.batch_execute("ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records")?;
+                conn.batch_execute("ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records; ANALYZE work_tallies; ANALYZE volunteer_periods; ANALYZE problems; ANALYZE village_incomes")?;
                 // Sets the visibility map, so history reads scan the index only.
                 conn.batch_execute("VACUUM ANALYZE coverage_history")?;
             }
             DbConnection::Sqlite(_) => {
-                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records")?
+                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE org_units; ANALYZE persons; ANALYZE positions; ANALYZE households; ANALYZE household_points; ANALYZE point_records; ANALYZE work_tallies; ANALYZE volunteer_periods; ANALYZE problems; ANALYZE village_incomes")?
             }
         }
         Ok(())
@@ -180,6 +193,7 @@ pub fn load(db: &Db, scale: u32) -> AppResult<DemoSummary> {
         positions,
         households,
         point_records,
+        work,
         by_type: tally.by_type,
         relocation_forms: tally.relocation_forms,
         elapsed: started.elapsed(),

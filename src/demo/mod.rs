@@ -26,6 +26,10 @@ pub mod names;
 pub mod people;
 mod points;
 mod roster;
+pub mod work;
+mod work_problems;
+mod work_records;
+mod work_rows;
 
 use std::collections::BTreeMap;
 

@@ -51,7 +51,7 @@ pub struct ActivityRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, serde::Serialize)]
-#[diesel(table_name = service_participants)]
+#[diesel(table_name = service_participants, treat_none_as_default_value = false)]
 pub struct ParticipantRow {
     pub activity_id: i64,
     pub person_id: i64,
@@ -159,7 +159,7 @@ pub struct TrainingRow {
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone, serde::Serialize)]
-#[diesel(table_name = village_incomes)]
+#[diesel(table_name = village_incomes, treat_none_as_default_value = false)]
 #[diesel(treat_none_as_null = true)]
 pub struct IncomeRow {
     pub unit_id: i64,

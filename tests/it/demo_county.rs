@@ -188,6 +188,7 @@ async fn the_demo_county_has_the_articles_shape() {
     assert_eq!(people["staffingSummary"].as_array().map(Vec::len), Some(6));
 
     points_system(&app, &summary).await;
+    crate::demo_work::grassroots_work(&app, &summary).await;
 
     // Loading twice is refused rather than duplicating.
     let db = app.state.db.clone();

@@ -13,6 +13,7 @@ mod coverage;
 mod coverage_history;
 mod dashboard;
 mod demo_county;
+mod demo_work;
 mod graphiql;
 mod hardening;
 mod import;
