@@ -98,3 +98,40 @@ pub(crate) fn township_admin(db: &Db, township: i64) -> anyhow::Result<Viewer> {
         tokens_valid_after_ms: 0,
     })))
 }
+
+/// A MANAGER account at `unit` (made on first use), as a viewer: the
+/// audit log names who wrote.
+pub(crate) fn manager(
+    db: &crate::db::Db,
+    username: &str,
+    unit: &crate::domain::OrgUnit,
+) -> anyhow::Result<crate::auth::Viewer> {
+    use crate::auth::policy::{Grant, Role, Scope};
+    use crate::auth::{Session, Viewer};
+    let name = username.to_owned();
+    let existing = db.read_blocking(move |c| crate::accounts::store::find_by_username(c, &name))?;
+    let account_id = match existing {
+        Some(a) => a.id,
+        None => {
+            crate::accounts::bootstrap::create_with_grant(
+                db,
+                username,
+                "压测管理员",
+                &format!("{username}-password"),
+                Role::Manager,
+                Some(unit.id),
+            )?
+            .id
+        }
+    };
+    Ok(Viewer::Account(std::sync::Arc::new(Session {
+        account_id,
+        username: username.to_owned(),
+        grants: vec![Grant {
+            id: 0,
+            role: Role::Manager,
+            scope: Scope::Unit(unit.into()),
+        }],
+        tokens_valid_after_ms: 0,
+    })))
+}

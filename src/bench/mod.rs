@@ -10,6 +10,7 @@ mod import;
 mod live;
 mod points;
 pub mod queries;
+mod work;
 mod writes;
 
 use harness::{sample_ids, time_runs, township_admin};
@@ -293,6 +294,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     );
     results.extend(writes::run(&state, &args.only, n, (&townships, &villages), &mut rng).await?);
     results.extend(points::run(&state, &args.only, n).await?);
+    results.extend(work::run(&state, &args.only, n).await?);
     let import_wanted = import::NAMES
         .iter()
         .any(|name| args.only.iter().any(|w| name.contains(w.as_str())));

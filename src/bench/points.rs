@@ -3,7 +3,6 @@
 //! year, and a village's ledger export. They need the demo's households
 //! and 琅塘镇's records (`grassroots demo`).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Datelike;
@@ -12,8 +11,7 @@ use serde_json::json;
 
 use super::harness::time_runs;
 use super::queries::{figures, Figures};
-use crate::auth::policy::{Grant, Role, Scope};
-use crate::auth::{Session, Viewer, Visibility};
+use crate::auth::{Viewer, Visibility};
 use crate::db::schema::households::dsl as h;
 use crate::db::schema::org_units::dsl as u;
 use crate::db::schema::points_items::dsl as it;
@@ -86,33 +84,7 @@ pub(super) async fn run(
             Ok((township, village, households, item))
         })
         .map_err(|e| anyhow::anyhow!("the points scenarios need `grassroots demo`: {e}"))?;
-    // A real account: the audit log names who recorded.
-    let username = "bench-village-manager";
-    let existing = db.read_blocking(|c| crate::accounts::store::find_by_username(c, username))?;
-    let account_id = match existing {
-        Some(a) => a.id,
-        None => {
-            crate::accounts::bootstrap::create_with_grant(
-                &db,
-                username,
-                "压测村管理员",
-                "bench-village-manager-password",
-                Role::Manager,
-                Some(village.id),
-            )?
-            .id
-        }
-    };
-    let manager = Viewer::Account(Arc::new(Session {
-        account_id,
-        username: username.to_owned(),
-        grants: vec![Grant {
-            id: 0,
-            role: Role::Manager,
-            scope: Scope::Unit((&village).into()),
-        }],
-        tokens_valid_after_ms: 0,
-    }));
+    let manager = super::harness::manager(&db, "bench-village-manager", &village)?;
     let last = chrono::Utc::now().year() - 1;
     let mut out = Vec::new();
     let item = json!(encode(Kind::PointsItem, item).to_string());

@@ -17,6 +17,7 @@
 //! unit, so importing a file twice changes nothing.
 
 mod cells;
+mod economy;
 mod people;
 mod points;
 mod readers;
@@ -25,6 +26,7 @@ pub mod sheet;
 mod target;
 mod units;
 
+pub use self::economy::LAYOUT as VILLAGE_INCOMES_LAYOUT;
 pub use self::people::LAYOUT as PEOPLE_LAYOUT;
 pub use self::points::{HOUSEHOLDS_LAYOUT, RECORDS_LAYOUT};
 pub use self::units::LAYOUT as UNITS_LAYOUT;
@@ -53,6 +55,8 @@ pub enum ImportKind {
     Households,
     /// Point records (积分记录), households by group code and address.
     PointRecords,
+    /// Villages' yearly collective incomes (村集体经济), villages by code.
+    VillageIncomes,
 }
 
 /// What an accepted file did (or, in a dry run, would do).
@@ -150,13 +154,14 @@ pub fn import(
     sheet: &Sheet,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    let points = match kind {
-        ImportKind::Households => Some(points::PointsFile::Households),
-        ImportKind::PointRecords => Some(points::PointsFile::Records),
+    let direct = match kind {
+        ImportKind::Households => Some(Direct::Points(points::PointsFile::Households)),
+        ImportKind::PointRecords => Some(Direct::Points(points::PointsFile::Records)),
+        ImportKind::VillageIncomes => Some(Direct::Incomes),
         ImportKind::Units | ImportKind::People => None,
     };
-    if let Some(file) = points {
-        return db.write_blocking(|c| apply_points(c, actor, file, sheet, dry_run));
+    if let Some(file) = direct {
+        return db.write_blocking(|c| apply_directly(c, actor, file, sheet, dry_run));
     }
     let (rehearsed, townships) = db.read_blocking(|c| {
         crate::db::snapshot(c, |c| {
@@ -206,14 +211,25 @@ pub fn apply(
 
 /// Applies a points file (see [`points`]) in one transaction, rolled back
 /// when a row fails or the run is dry.
-fn apply_points(
+/// The files applied directly, row by row, without a rehearsal.
+#[derive(Debug, Clone, Copy)]
+enum Direct {
+    Points(points::PointsFile),
+    Incomes,
+}
+
+fn apply_directly(
     conn: &mut DbConnection,
     actor: &Actor<'_>,
-    file: points::PointsFile,
+    file: Direct,
     sheet: &Sheet,
     dry_run: bool,
 ) -> AppResult<ImportReport> {
-    let outcome = conn.transaction(|c| match points::apply(c, actor, file, sheet)? {
+    let applied = |c: &mut DbConnection| match file {
+        Direct::Points(f) => points::apply(c, actor, f, sheet),
+        Direct::Incomes => economy::apply(c, actor, sheet),
+    };
+    let outcome = conn.transaction(|c| match applied(c)? {
         (_, problems) if !problems.is_empty() => Err(Abort::Rejected(problems)),
         (report, _) if dry_run => Err(Abort::DryRun(ImportReport {
             dry_run: true,
@@ -238,9 +254,9 @@ fn run(
     match kind {
         ImportKind::Units => units::apply(target, sheet),
         ImportKind::People => people::apply(target, sheet),
-        ImportKind::Households | ImportKind::PointRecords => Err(AppError::internal(
-            "points files are applied directly, not through a target",
-        )),
+        ImportKind::Households | ImportKind::PointRecords | ImportKind::VillageIncomes => Err(
+            AppError::internal("points files are applied directly, not through a target"),
+        ),
     }
 }
 

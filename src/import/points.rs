@@ -24,7 +24,7 @@ use crate::ids::{HouseholdId, PersonId, PointsItemId};
 use crate::points::{households, lists, store, HouseholdInput, NewRecord};
 use crate::tree::read;
 
-const fn column(
+pub(super) const fn column(
     key: &'static str,
     label: &'static str,
     required: bool,
@@ -98,7 +98,11 @@ pub const RECORDS_LAYOUT: &[Column] = &[
 ];
 
 /// The group `code` names, if the viewer sees it whole.
-fn group(conn: &mut DbConnection, actor: &Actor<'_>, code: &str) -> AppResult<Option<OrgUnit>> {
+pub(super) fn group(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    code: &str,
+) -> AppResult<Option<OrgUnit>> {
     let visibility = actor.viewer.visibility();
     Ok(read::find_by_code(conn, &visibility, code)?.filter(|u| visibility.sight(u) == Sight::Full))
 }
@@ -115,7 +119,7 @@ fn household_at(conn: &mut DbConnection, group: i64, address: &str) -> AppResult
         .optional()?)
 }
 
-fn no_group(cells: &Cells<'_>, code: &str) -> Problem {
+pub(super) fn no_group(cells: &Cells<'_>, code: &str) -> Problem {
     Problem::new(
         cells.row.number,
         "unit_code",
@@ -332,25 +336,45 @@ pub fn apply(
     file: PointsFile,
     sheet: &Sheet,
 ) -> AppResult<(ImportReport, Vec<Problem>)> {
-    let layout = match file {
-        PointsFile::Households => HOUSEHOLDS_LAYOUT,
-        PointsFile::Records => RECORDS_LAYOUT,
-    };
+    let mut seen = HashMap::new();
+    match file {
+        PointsFile::Households => rows(conn, actor, sheet, HOUSEHOLDS_LAYOUT, household_row),
+        PointsFile::Records => rows(
+            conn,
+            actor,
+            sheet,
+            RECORDS_LAYOUT,
+            |c, a, cells, problems| record_row(c, a, cells, problems, &mut seen),
+        ),
+    }
+}
+
+/// Every row of `sheet` (laid out as `layout`) through `row`, each in a
+/// savepoint of the caller's transaction: a row that fails is undone and
+/// becomes a problem; the report and every problem.
+pub(super) fn rows(
+    conn: &mut DbConnection,
+    actor: &Actor<'_>,
+    sheet: &Sheet,
+    layout: &[Column],
+    mut row: impl FnMut(
+        &mut DbConnection,
+        &Actor<'_>,
+        &Cells<'_>,
+        &mut Vec<Problem>,
+    ) -> AppResult<Option<Outcome>>,
+) -> AppResult<(ImportReport, Vec<Problem>)> {
     let (at, mut problems, mut report) = begin(sheet, layout);
     if !problems.is_empty() {
         return Ok((report, problems));
     }
-    let mut seen = HashMap::new();
-    for row in &sheet.rows {
+    for r in &sheet.rows {
         let cells = Cells {
-            row,
+            row: r,
             at: &at,
             layout,
         };
-        let done = conn.transaction(|c| match file {
-            PointsFile::Households => household_row(c, actor, &cells, &mut problems),
-            PointsFile::Records => record_row(c, actor, &cells, &mut problems, &mut seen),
-        });
+        let done = conn.transaction(|c| row(c, actor, &cells, &mut problems));
         match done {
             Ok(Some(outcome)) => report.count(outcome),
             Ok(None) => {}

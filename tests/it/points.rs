@@ -515,7 +515,7 @@ async fn households_move_with_their_points_and_members_are_masked() {
     assert_eq!(code(&d).0, "NOT_FOUND");
 }
 
-async fn upload(app: &TestApp, token: &str, mutation: &str, csv: &str, dry: bool) -> Value {
+pub async fn upload(app: &TestApp, token: &str, mutation: &str, csv: &str, dry: bool) -> Value {
     let query = format!("mutation($file: Upload!, $dry: Boolean) {{ {mutation}(file: $file, dryRun: $dry) {{ rows created updated unchanged dryRun }} }}");
     let req = TestApp::multipart(
         Some(token),

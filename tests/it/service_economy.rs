@@ -207,3 +207,56 @@ async fn the_economy_places_villages_in_brackets_and_counts_the_lifted() {
         .await;
     assert_eq!(list["villageIncomes"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn village_incomes_import_all_or_nothing() {
+    use grassroots::auth::policy::Role;
+    let Some(app) = TestApp::spawn() else { return };
+    let t = app
+        .create(
+            json!({ "unitType": "TOWNSHIP", "name": "辛镇", "code": "XT", "orgForm": "COMMITTEE" }),
+        )
+        .await;
+    for code in ["XV1", "XV2"] {
+        app.create(json!({ "parentId": t, "unitType": "VILLAGE", "name": format!("{code}村"), "code": code, "orgForm": "BRANCH" }))
+            .await;
+    }
+    let token = app.account("xin-manager", Role::Manager, Some(&t));
+    let file = "村(社区)编码,年度,村集体经营性收入(元),收入来源\nXV1,2024,\"52,000\",光伏发电\nXV2,2024,48000,土地流转\nXV1,2023,41000,\n";
+    let r = crate::points::upload(&app, &token, "importVillageIncomes", file, true).await;
+    assert_eq!(
+        r["data"]["importVillageIncomes"],
+        json!({ "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "dryRun": true }),
+        "{r}"
+    );
+    let q = "query($u: ID) { economySummary(under: $u, year: 2024) { withFigure weak lifted totalIncomeYuan } }";
+    assert_eq!(
+        app.ok(q, json!({ "u": t })).await["economySummary"]["withFigure"],
+        0
+    );
+    let r = crate::points::upload(&app, &token, "importVillageIncomes", file, false).await;
+    assert_eq!(r["data"]["importVillageIncomes"]["created"], 3, "{r}");
+    let d = app.ok(q, json!({ "u": t })).await;
+    assert_eq!(
+        d["economySummary"],
+        json!({ "withFigure": 2, "weak": 1, "lifted": 1, "totalIncomeYuan": 100_000 })
+    );
+    let r = crate::points::upload(&app, &token, "importVillageIncomes", file, false).await;
+    assert_eq!(r["data"]["importVillageIncomes"]["unchanged"], 3, "{r}");
+    // One bad row rejects the file; nothing of it is written.
+    let bad = "unit_code,year,income_yuan\nXV2,2024,61000\nXV1,2024,-5\nNOPE,2024,1\n";
+    let r = crate::points::upload(&app, &token, "importVillageIncomes", bad, false).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{r}"
+    );
+    let problems = r["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(problems.len(), 2, "{r}");
+    assert_eq!(
+        app.ok(q, json!({ "u": t })).await["economySummary"]["weak"],
+        1
+    );
+}

@@ -149,4 +149,23 @@ impl ImportMutation {
     ) -> Result<ImportReport> {
         import_upload(ctx, ImportKind::PointRecords, file, dry_run).await
     }
+
+    /// Imports villages' yearly collective incomes from an uploaded .csv or
+    /// .xlsx (columns: `unit_code`, `year`, `income_yuan`, `sources`,
+    /// `notes`, or their Chinese headers 村(社区)编码, 年度,
+    /// 村集体经营性收入(元), 收入来源, 备注). Each row is set as
+    /// `setVillageIncome` sets it (the same access and rules); a row equal
+    /// to the figure on record is unchanged.
+    async fn import_village_incomes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file (multipart upload).")] file: Upload,
+        #[graphql(
+            desc = "Check every row and count what would change; write nothing.",
+            default = false
+        )]
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        import_upload(ctx, ImportKind::VillageIncomes, file, dry_run).await
+    }
 }
