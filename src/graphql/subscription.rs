@@ -23,7 +23,10 @@ use crate::auth::policy::{position, ActionKind, Position, Scope, Sight, UnitRef}
 use crate::auth::Visibility;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
+use crate::graphql::types::scalars::Date;
+use crate::graphql::types::work_summary::{EconomySummary, ProblemsSummary, ServiceSummary};
 use crate::live::{Change, Effect, Live, Memo};
+use crate::service::summary;
 use crate::tree::tally::Counted;
 
 /// Aggregates are sent at most this often per subscription.
@@ -270,6 +273,86 @@ impl Subscription {
                 crate::points::ranking::summary_seen(c, visibility, under, year)
             },
             |summary| PointsSummary::from(summary.clone()),
+        )
+        .await
+    }
+
+    /// The `serviceSummary` of the months from `from`'s to `to`'s beneath
+    /// `under` (or of the subscriber's whole scope): first as it stands,
+    /// then anew after activities or units there changed, at most once a
+    /// second.
+    async fn service_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scope (default: everything the subscriber sees).")] under: Option<ID>,
+        #[graphql(desc = "A day of the first month.")] from: Date,
+        #[graphql(desc = "A day of the last month.")] to: Date,
+    ) -> Result<impl Stream<Item = Result<ServiceSummary>>> {
+        let months = crate::graphql::query::months(from, to)?;
+        aggregate(
+            ctx,
+            (under, format!("{}-{}", months.first, months.last)),
+            |effect| matches!(effect, Effect::Unit | Effect::Work),
+            |live| &live.service,
+            move |c, visibility, under| {
+                summary::service(c, &summary::scopes_seen(visibility, under), months)
+            },
+            |f| ServiceSummary::from(f.clone()),
+        )
+        .await
+    }
+
+    /// The `problemsSummary` of the months from `from`'s to `to`'s beneath
+    /// `under` (or of the subscriber's whole scope): first as it stands,
+    /// then anew after problems or units there changed, at most once a
+    /// second.
+    async fn problems_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scope (default: everything the subscriber sees).")] under: Option<ID>,
+        #[graphql(desc = "A day of the first month.")] from: Date,
+        #[graphql(desc = "A day of the last month.")] to: Date,
+    ) -> Result<impl Stream<Item = Result<ProblemsSummary>>> {
+        let months = crate::graphql::query::months(from, to)?;
+        aggregate(
+            ctx,
+            (under, format!("{}-{}", months.first, months.last)),
+            |effect| matches!(effect, Effect::Unit | Effect::Work),
+            |live| &live.problems,
+            move |c, visibility, under| {
+                let today = crate::graphql::context::now().date_naive();
+                summary::problems(c, &summary::scopes_seen(visibility, under), months, today)
+            },
+            |f| ProblemsSummary::from(f.clone()),
+        )
+        .await
+    }
+
+    /// The `economySummary` of `year` beneath `under` (or of the
+    /// subscriber's whole scope): first as it stands, then anew after
+    /// incomes or units there changed, at most once a second.
+    async fn economy_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scope (default: everything the subscriber sees).")] under: Option<ID>,
+        #[graphql(desc = "The year.")] year: i32,
+    ) -> Result<impl Stream<Item = Result<EconomySummary>>> {
+        if !(1900..=2999).contains(&year) {
+            return Err(AppError::bad_input("year", "a year lies between 1900 and 2999").into());
+        }
+        aggregate(
+            ctx,
+            (under, year.to_string()),
+            |effect| matches!(effect, Effect::Unit | Effect::Work),
+            |live| &live.economy,
+            move |c, visibility, under| {
+                crate::service::economy_summary::economy(
+                    c,
+                    &summary::scopes_seen(visibility, under),
+                    year,
+                )
+            },
+            |f| EconomySummary::new(f.year, f.clone()),
         )
         .await
     }

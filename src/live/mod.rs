@@ -41,6 +41,8 @@ pub enum Effect {
     People,
     /// Households, points lists, point records or redemptions.
     Points,
+    /// Grassroots work: activities, problems, duties, trainings, incomes.
+    Work,
     /// Accounts, grants, sessions.
     Access,
 }
@@ -105,6 +107,14 @@ fn effect_of(action: &str) -> Effect {
     match action {
         a if a.ends_with("_UNIT") => Effect::Unit,
         a if a.contains("HOUSEHOLD") || a.contains("POINT") => Effect::Points,
+        a if a.ends_with("_ACTIVITY")
+            || a.ends_with("_PROBLEM")
+            || a == "LOG_DUTY"
+            || a == "RECORD_TRAINING"
+            || a == "SET_VILLAGE_INCOME" =>
+        {
+            Effect::Work
+        }
         a if a.ends_with("_PERSON") || a.ends_with("_POSITION") => Effect::People,
         _ => Effect::Access,
     }
@@ -138,6 +148,9 @@ pub struct Live {
     pub coverage: Memo<crate::domain::coverage::Coverage>,
     pub staffing: Memo<Vec<(crate::domain::staffing::StaffingRule, i64)>>,
     pub points: Memo<crate::points::ranking::Summary>,
+    pub service: Memo<crate::service::summary::ServiceFigures>,
+    pub problems: Memo<crate::service::summary::ProblemFigures>,
+    pub economy: Memo<crate::service::economy_summary::EconomyFigures>,
 }
 
 impl Live {
@@ -151,6 +164,9 @@ impl Live {
             coverage: Memo::default(),
             staffing: Memo::default(),
             points: Memo::default(),
+            service: Memo::default(),
+            problems: Memo::default(),
+            economy: Memo::default(),
         }
     }
 

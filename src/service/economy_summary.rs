@@ -20,6 +20,7 @@ use crate::error::AppResult;
 /// A scope's economy for a year.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EconomyFigures {
+    pub year: i32,
     pub brackets: Brackets,
     /// Villages with a figure, per bracket (index 0: weak).
     pub villages: Vec<i64>,
@@ -102,6 +103,7 @@ pub fn economy(conn: &mut DbConnection, scopes: &[i64], year: i32) -> AppResult<
         active += villages_in(conn, *scope)?;
     }
     Ok(EconomyFigures {
+        year,
         villages,
         lifted: total(&f, LIFTED),
         total_income: total(&f, INCOME),

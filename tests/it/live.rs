@@ -33,7 +33,7 @@ fn upgrade(
     request
 }
 
-struct Socket(Ws);
+pub struct Socket(Ws);
 
 impl Socket {
     /// Connects and sends `connection_init` with `payload`.
@@ -50,13 +50,13 @@ impl Socket {
     }
 
     /// Connects with `token` and waits for `connection_ack`.
-    async fn signed_in(addr: std::net::SocketAddr, token: &str) -> Socket {
+    pub async fn signed_in(addr: std::net::SocketAddr, token: &str) -> Socket {
         let mut s = Socket::open(addr, json!({ "Authorization": format!("Bearer {token}") })).await;
         assert_eq!(s.next().await["type"], "connection_ack");
         s
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         let msg = json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } });
         self.0
             .send(Message::text(msg.to_string()))
@@ -83,7 +83,7 @@ impl Socket {
     }
 
     /// The next message about subscription `id` other than `complete`.
-    async fn about(&mut self, id: &str) -> Value {
+    pub async fn about(&mut self, id: &str) -> Value {
         loop {
             let msg = self.next().await;
             if msg["id"] == id && msg["type"] != "complete" || !msg["close"].is_null() {
@@ -93,7 +93,7 @@ impl Socket {
     }
 
     /// The next `next` payload's data.
-    async fn data(&mut self) -> Value {
+    pub async fn data(&mut self) -> Value {
         let msg = self.next().await;
         assert_eq!(msg["type"], "next", "{msg}");
         assert!(msg["payload"]["errors"].is_null(), "{msg}");
@@ -102,7 +102,7 @@ impl Socket {
 }
 
 /// Waits (within the guard) until `n` receivers listen and commits are heard.
-async fn ready(live: &grassroots::live::Live, n: usize) {
+pub async fn ready(live: &grassroots::live::Live, n: usize) {
     tokio::time::timeout(GUARD, live.wait_for_subscribers(n))
         .await
         .expect("subscriptions in place in time");

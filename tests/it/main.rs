@@ -20,6 +20,7 @@ mod import;
 mod import_rehearsal;
 mod layers;
 mod live;
+mod live_work;
 mod node;
 mod ops;
 mod ordering;
