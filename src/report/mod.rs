@@ -8,6 +8,7 @@ mod csv;
 pub mod people;
 pub mod points;
 mod table;
+pub mod work;
 mod xlsx;
 
 use std::collections::HashMap;
@@ -68,6 +69,8 @@ pub struct CoverageReport {
     pub time_zone: chrono_tz::Tz,
     pub coverage: Coverage,
     pub gaps: Vec<GapRow>,
+    /// Grassroots work this year (the xlsx report's last sheets).
+    pub work: work::WorkFigures,
 }
 
 /// The forms a level's columns show: those allowed there.
@@ -186,6 +189,7 @@ impl CoverageReport {
             time_zone: chrono_tz::Asia::Shanghai,
             coverage,
             gaps,
+            work: work::WorkFigures::gather(conn, visibility, scope_ref, now)?,
         })
     }
 

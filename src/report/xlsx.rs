@@ -154,5 +154,6 @@ pub(super) fn render(r: &CoverageReport) -> Result<Vec<u8>, XlsxError> {
             GAP_HEADERS.len() as u16 - 1,
         )?;
     }
+    super::work::sheets(&mut book, &r.scope, &r.work)?;
     book.save_to_buffer()
 }

@@ -53,14 +53,49 @@ async fn the_coverage_report_is_a_workbook_of_the_viewers_scope() {
     )
     .await;
 
+    // Some work this year: a problem in the grid, a village's income.
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    app.ok(
+        "mutation($g: ID!) { reportProblem(input: { unitId: $g, channel: HOTLINE, category: DISPUTE, description: \"纠纷\", reporterName: \"李某\" }) { id } }",
+        json!({ "g": g }),
+    )
+    .await;
+    app.ok(
+        "mutation($v: ID!, $y: Int!) { setVillageIncome(input: { unitId: $v, year: $y, incomeYuan: 210000 }) { year } }",
+        json!({ "v": v, "y": year }),
+    )
+    .await;
     let (status, kind, body) = fetch(&app, "/reports/coverage.xlsx", Some(&app.token)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.contains("spreadsheetml"), "{kind}");
     let mut book = Xlsx::new(Cursor::new(body)).expect("an xlsx workbook");
     assert_eq!(
         book.sheet_names(),
-        ["汇总", "乡镇（街道）", "村（社区）", "网格", "楼栋（院落）"]
+        [
+            "汇总",
+            "乡镇（街道）",
+            "村（社区）",
+            "网格",
+            "楼栋（院落）",
+            "志愿服务",
+            "民情诉求",
+            "村集体经济"
+        ]
     );
+    let first = |r: &calamine::Range<Data>, label: &str| -> Option<String> {
+        r.rows()
+            .find(|row| {
+                row.first()
+                    .is_some_and(|c| c.as_string().as_deref() == Some(label))
+            })
+            .and_then(|row| row.get(1).map(|c| c.to_string()))
+    };
+    let problems = book.worksheet_range("民情诉求").expect("problems sheet");
+    assert_eq!(first(&problems, "矛盾纠纷").as_deref(), Some("1"));
+    assert_eq!(first(&problems, "在办").as_deref(), Some("1"));
+    let economy = book.worksheet_range("村集体经济").expect("economy sheet");
+    assert_eq!(first(&economy, "20万元以上").as_deref(), Some("1"));
+    assert!(book.worksheet_range("志愿服务").is_ok());
     let summary = book.worksheet_range("汇总").expect("summary sheet");
     let row = |r: &calamine::Range<Data>, label: &str| -> Vec<String> {
         r.rows()
