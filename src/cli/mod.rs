@@ -86,7 +86,7 @@ enum Command {
     /// Write a report as a file.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Import units, people, households or point records from a .csv or
+    /// Import units, people, households, point records or village incomes from a .csv or
     /// .xlsx file (all rows or none; layouts in templates/ and the README).
     Import {
         /// What the file holds.

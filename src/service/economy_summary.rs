@@ -9,7 +9,6 @@ use super::config::brackets;
 use super::summary::{by_category, figures, total};
 use super::tallies::{INCOME, LIFTED, VILLAGES};
 use crate::db::ancestry::Beneath;
-use crate::db::schema::org_units::dsl as o;
 use crate::db::schema::village_incomes::{self, dsl as vi};
 use crate::db::tallies::REGION;
 use crate::db::DbConnection;
@@ -58,20 +57,23 @@ fn incomes<'a>(
     })
 }
 
-/// Active villages at or beneath `scope`.
+/// Active villages and communities at or beneath `scope`, from the
+/// coverage counters (which count units strictly beneath a scope of levels
+/// 0–3): one row per type and form.
 fn villages_in(conn: &mut DbConnection, scope: i64) -> AppResult<i64> {
-    let q = o::org_units
-        .filter(o::level.eq(Level::Village.number()))
-        .filter(o::dissolved_on.is_null())
-        .count()
-        .into_boxed();
-    let q = match level_of(conn, scope)? {
-        None => q,
-        Some(level) => {
-            q.filter(<crate::db::schema::org_units::table as Beneath>::at_or_beneath(scope, level))
+    use crate::db::schema::coverage_counts::dsl as cc;
+    match level_of(conn, scope)? {
+        Some(Level::Village) => Ok(1),
+        Some(Level::Grid | Level::BuildingGroup | Level::VolunteerTeam) => Ok(0),
+        _ => {
+            let rows: Vec<i64> = cc::coverage_counts
+                .filter(cc::scope_id.eq(scope))
+                .filter(cc::level.eq(Level::Village.number()))
+                .select(cc::n)
+                .load(conn)?;
+            Ok(rows.iter().sum())
         }
-    };
-    Ok(q.get_result(conn)?)
+    }
 }
 
 pub fn economy(conn: &mut DbConnection, scopes: &[i64], year: i32) -> AppResult<EconomyFigures> {

@@ -262,3 +262,53 @@ pub fn idle_cadre_posts(
         .select(ps::id)
         .load(conn)?)
 }
+
+/// One person's service in `from..=to` in activities the viewer sees:
+/// activities taken part in, and hours (in tenths).
+pub fn person_service(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    person: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> AppResult<(i64, i64)> {
+    use service_activities::dsl as a;
+    use service_participants::dsl as sp;
+    let mine: Vec<(i64, i32)> = sp::service_participants
+        .filter(sp::person_id.eq(person))
+        .select((sp::activity_id, sp::hours_tenths))
+        .load(conn)?;
+    let ids: Vec<i64> = mine.iter().map(|m| m.0).collect();
+    let mut q = a::service_activities
+        .filter(a::id.eq_any(&ids))
+        .filter(a::cancelled_on.is_null())
+        .filter(a::held_on.between(from, to))
+        .into_boxed();
+    if let Some(c) = seen::<service_activities::table>(visibility, None) {
+        q = q.filter(c);
+    }
+    let counted: Vec<i64> = q.select(a::id).load(conn)?;
+    let hours = mine
+        .iter()
+        .filter(|m| counted.contains(&m.0))
+        .map(|m| i64::from(m.1))
+        .sum();
+    Ok((counted.len() as i64, hours))
+}
+
+/// One person's duties in `from..=to` at units the viewer sees, per kind.
+pub fn person_duties(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    person: i64,
+    (from, to): (NaiveDate, NaiveDate),
+) -> AppResult<Vec<String>> {
+    use duty_logs::dsl as d;
+    let mut q = d::duty_logs
+        .filter(d::person_id.eq(person))
+        .filter(d::done_on.between(from, to))
+        .into_boxed();
+    if let Some(c) = seen::<duty_logs::table>(visibility, None) {
+        q = q.filter(c);
+    }
+    Ok(q.select(d::kind).load(conn)?)
+}

@@ -199,6 +199,17 @@ async fn service_activities_count_hours_and_distinct_volunteers() {
         .ok("query($u: ID) { serviceActivities(under: $u, from: \"2024-01-01\", to: \"2024-12-31\") { totalCount nodes { title participants { hours person { id } } } } }", json!({ "u": v }))
         .await;
     assert_eq!(list["serviceActivities"]["totalCount"], 3);
+    // A person's own service: the April and May activities (March's was cancelled).
+    let mine = app
+        .ok(
+            "query($p: ID!) { node(id: $p) { ... on Person { service(from: \"2024-01-01\", to: \"2024-12-31\") { activities hours } } } }",
+            json!({ "p": a }),
+        )
+        .await;
+    assert_eq!(
+        mine["node"]["service"],
+        json!({ "activities": 2, "hours": 2.0 })
+    );
 }
 
 #[tokio::test]

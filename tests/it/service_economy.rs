@@ -43,6 +43,17 @@ async fn duties_need_a_cadre_post_and_idle_cadres_are_listed() {
             "{msg}"
         );
     }
+    let mine = app
+        .ok(
+            "query($p: ID!, $t: Date!) { node(id: $p) { ... on Person { duties(from: \"2024-01-01\", to: $t) { kind count } } } }",
+            json!({ "p": busy, "t": today }),
+        )
+        .await;
+    let counts: Vec<i64> = mine["node"]["duties"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["count"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(counts, [0, 1, 0, 1], "{mine}");
     let idle_posts = app
         .ok(
             "query($u: ID) { idleCadres(under: $u, days: 30) { role person { id } } }",

@@ -203,6 +203,7 @@ CREATE TABLE village_incomes (
     PRIMARY KEY (unit_id, year)
 );
 CREATE INDEX village_incomes_township ON village_incomes (township_id, year, income_yuan);
+CREATE INDEX village_incomes_village ON village_incomes (village_id, year);
 CREATE INDEX village_incomes_year ON village_incomes (year, income_yuan);
 
 -- The region's income brackets: each row is a bracket's lower bound (the

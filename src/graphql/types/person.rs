@@ -121,6 +121,50 @@ impl Person {
             .await?
             .map(OrgUnit))
     }
+    /// The person's volunteer service in the period (activities the
+    /// viewer sees, cancelled ones left out): activities and hours.
+    async fn service(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first day.")] from: Date,
+        #[graphql(desc = "The last day.")] to: Date,
+    ) -> Result<super::work_summary::PersonService> {
+        let (person, visibility) = (self.0.id, ctx.visibility());
+        let (activities, tenths) = ctx
+            .db()
+            .read(move |c| {
+                crate::service::store::person_service(c, &visibility, person, (from.0, to.0))
+            })
+            .await?;
+        Ok(super::work_summary::PersonService {
+            activities,
+            hours: tenths as f64 / 10.0,
+        })
+    }
+    /// The duties the person logged in the period (at units the viewer
+    /// sees), per kind; every kind, zeros included.
+    async fn duties(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first day.")] from: Date,
+        #[graphql(desc = "The last day.")] to: Date,
+    ) -> Result<Vec<super::work_summary::DutyKindCount>> {
+        let (person, visibility) = (self.0.id, ctx.visibility());
+        let kinds = ctx
+            .db()
+            .read(move |c| {
+                crate::service::store::person_duties(c, &visibility, person, (from.0, to.0))
+            })
+            .await?;
+        Ok(crate::domain::service::DutyKind::ALL
+            .iter()
+            .map(|k| super::work_summary::DutyKindCount {
+                kind: *k,
+                kind_label: k.label(),
+                count: kinds.iter().filter(|x| x.as_str() == k.as_str()).count() as i64,
+            })
+            .collect())
+    }
     /// Their posts, earliest first; with `activeOn`, only those held that day.
     async fn positions(
         &self,

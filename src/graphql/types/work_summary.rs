@@ -288,3 +288,12 @@ impl EconomySummary {
         }
     }
 }
+
+/// One person's volunteer service in a period.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PersonService {
+    /// Activities taken part in.
+    pub activities: i64,
+    /// Hours given.
+    pub hours: f64,
+}
