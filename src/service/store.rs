@@ -26,6 +26,8 @@ pub struct Within {
     pub under: Option<UnitRef>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only records of this status (problems: `RECEIVED`, …).
+    pub status: Option<&'static str>,
 }
 
 /// The rows of table `T` at or beneath `under` (a unit the viewer fully
@@ -53,6 +55,18 @@ fn seen<T: Beneath + 'static>(
 /// order), `count`, and `find` (one row, whoever sees it).
 macro_rules! scoped_list {
     ($module:ident, $table:ident, $row:ty, $date:ident) => {
+        scoped_list!($module, $table, $row, $date, |q, _status| q);
+    };
+    ($module:ident, $table:ident, $row:ty, $date:ident, status) => {
+        scoped_list!($module, $table, $row, $date, |q: Boxed<'a>,
+                                                    status: Option<
+            &'static str,
+        >| match status {
+            Some(s) => q.filter($table::dsl::status.eq(s)),
+            None => q,
+        });
+    };
+    ($module:ident, $table:ident, $row:ty, $date:ident, $by_status:expr) => {
         pub mod $module {
             use super::*;
             use $table::dsl as x;
@@ -70,7 +84,8 @@ macro_rules! scoped_list {
                 if let Some(to) = w.to {
                     q = q.filter(x::$date.le(to));
                 }
-                q
+                let by_status = $by_status;
+                by_status(q, w.status)
             }
 
             /// What `w` selects, for further conditions.
@@ -120,7 +135,7 @@ macro_rules! scoped_list {
 }
 
 scoped_list!(activities, service_activities, ActivityRow, held_on);
-scoped_list!(problem_list, problems, ProblemRow, due_on);
+scoped_list!(problem_list, problems, ProblemRow, due_on, status);
 scoped_list!(duties, duty_logs, DutyRow, done_on);
 scoped_list!(trainings, training_sessions, TrainingRow, held_on);
 
@@ -213,8 +228,7 @@ pub fn overdue_grids(
     use problems::dsl as pr;
     let w = Within {
         under,
-        from: None,
-        to: None,
+        ..Within::default()
     };
     let ids: Vec<i64> = problem_list::selected(visibility, w)
         .filter(pr::resolved_at.is_null())

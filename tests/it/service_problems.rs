@@ -257,6 +257,18 @@ async fn every_step_of_the_problem_flow_has_its_rule() {
         (y["open"].as_i64(), y["overdue"].as_i64()),
         (Some(1), Some(1))
     );
+    let listed = app
+        .ok(
+            "query($u: ID) { all: problems(under: $u) { totalCount } received: problems(under: $u, status: RECEIVED) { totalCount nodes { category } } closed: problems(under: $u, status: CLOSED) { totalCount } }",
+            json!({ "u": t }),
+        )
+        .await;
+    assert_eq!(listed["all"]["totalCount"], 4);
+    assert_eq!(
+        listed["received"]["nodes"],
+        json!([{ "category": "SAFETY_HAZARD" }])
+    );
+    assert_eq!(listed["closed"]["totalCount"], 2);
     let grids = app
         .ok(
             "query($u: ID) { overdueGrids(under: $u) { id } }",

@@ -54,6 +54,7 @@ async fn within(
         under: scope_unit(ctx, under).await?,
         from: from.map(|d| d.0),
         to: to.map(|d| d.0),
+        status: None,
     })
 }
 
@@ -103,18 +104,24 @@ impl ServiceQuery {
     }
 
     /// Residents' problems at or beneath `under` (or everything the viewer
-    /// sees), in the order they were reported.
+    /// sees), at a status if asked, in the order they were reported.
     #[allow(clippy::too_many_arguments)]
     async fn problems(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only problems at or beneath this unit.")] under: Option<ID>,
+        #[graphql(desc = "Only problems that stand at this status.")] status: Option<
+            crate::domain::service::ProblemStatus,
+        >,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<ProblemConnection> {
-        let w = within(ctx, under, None, None).await?;
+        let w = Within {
+            status: status.map(|s| s.as_str()),
+            ..within(ctx, under, None, None).await?
+        };
         let page = PageArgs::new(first, after, last, before).page::<Problem>()?;
         let visibility = ctx.visibility();
         let rows = ctx
