@@ -273,6 +273,16 @@ pub enum PostsOf<'a> {
     Units(&'a [i64]),
 }
 
+/// The posts of `ids` that exist, in id order: one statement.
+pub fn find_positions(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Position>> {
+    let rows: Vec<PositionRow> = ps::positions
+        .filter(ps::id.eq_any(ids))
+        .order(ps::id)
+        .select(PositionRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Position::try_from).collect()
+}
+
 /// One post.
 pub fn find_position(conn: &mut DbConnection, id: i64) -> AppResult<Option<Position>> {
     let row: Option<PositionRow> = ps::positions

@@ -278,7 +278,8 @@ pub fn idle_cadre_posts(
 }
 
 /// One person's service in `from..=to` in activities the viewer sees:
-/// activities taken part in, and hours (in tenths).
+/// activities taken part in, and hours (in tenths). The activities are
+/// chosen by a subquery, so a busy volunteer binds no list of ids.
 pub fn person_service(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -287,20 +288,23 @@ pub fn person_service(
 ) -> AppResult<(i64, i64)> {
     use service_activities::dsl as a;
     use service_participants::dsl as sp;
-    let mine: Vec<(i64, i32)> = sp::service_participants
+    let theirs = sp::service_participants
         .filter(sp::person_id.eq(person))
-        .select((sp::activity_id, sp::hours_tenths))
-        .load(conn)?;
-    let ids: Vec<i64> = mine.iter().map(|m| m.0).collect();
+        .select(sp::activity_id);
     let mut q = a::service_activities
-        .filter(a::id.eq_any(&ids))
+        .filter(a::id.eq_any(theirs))
         .filter(a::cancelled_on.is_null())
         .filter(a::held_on.between(from, to))
         .into_boxed();
     if let Some(c) = seen::<service_activities::table>(visibility, None) {
         q = q.filter(c);
     }
-    let counted: Vec<i64> = q.select(a::id).load(conn)?;
+    let counted: std::collections::HashSet<i64> =
+        q.select(a::id).load::<i64>(conn)?.into_iter().collect();
+    let mine: Vec<(i64, i32)> = sp::service_participants
+        .filter(sp::person_id.eq(person))
+        .select((sp::activity_id, sp::hours_tenths))
+        .load(conn)?;
     let hours = mine
         .iter()
         .filter(|m| counted.contains(&m.0))

@@ -238,11 +238,7 @@ impl ServiceQuery {
             .db()
             .read(move |c| {
                 let ids = store::idle_cadre_posts(c, &visibility, w.under, today, since)?;
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    out.extend(crate::people::store::find_position(c, id)?);
-                }
-                Ok(out)
+                crate::people::store::find_positions(c, &ids)
             })
             .await?;
         Ok(posts.into_iter().map(Position).collect())
