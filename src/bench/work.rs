@@ -1,7 +1,8 @@
 //! Grassroots work's scenarios (issue 13): recording an activity as a
 //! team's MANAGER, reporting a problem and moving one a step as a grid's
 //! MANAGER, and the service, problems, duty and economy summaries of the
-//! whole region and of 琅塘镇 for a year. They need the demo
+//! whole region and of 琅塘镇 for a year (problems also as they stood at
+//! the year's end), and the cadres' ranking by duties. They need the demo
 //! (`grassroots demo`).
 
 use chrono::Datelike;
@@ -22,11 +23,13 @@ const REPORT: &str = "mutation Report($i: ReportProblemInput!) { reportProblem(i
 const STEP: &str = "mutation Step($id: ID!, $u: ID!) { updateProblemStatus(id: $id, input: { status: ASSIGNED, assignedUnitId: $u }) { id status } }";
 const SERVICE: &str = "query Service($u: ID, $f: Date!, $t: Date!) { serviceSummary(under: $u, from: $f, to: $t) { activities volunteersActive hours residentsServed byCategory { category activities hours } } }";
 const PROBLEMS: &str = "query Problems($u: ID, $f: Date!, $t: Date!) { problemsSummary(under: $u, from: $f, to: $t) { received resolved resolvedInGrid resolvedInGridRate escalated { level count } medianHoursToResolve open overdue byCategory { category received resolved } } }";
+const PROBLEMS_THEN: &str = "query ProblemsThen($u: ID, $f: Date!, $t: Date!, $d: Date) { problemsSummary(under: $u, from: $f, to: $t, asOf: $d) { received resolved open overdue openAsOf } }";
+const RANKING: &str = "query Ranking($u: ID, $f: Date!, $t: Date!) { cadreDuties(under: $u, from: $f, to: $t, first: 20) { duties person { name } } }";
 const DUTIES: &str = "query Duties($u: ID, $f: Date!, $t: Date!) { dutySummary(under: $u, from: $f, to: $t) { duties byKind { kind count } trainingSessions traineeTimes } }";
 const ECONOMY: &str = "query Economy($u: ID, $y: Int) { economySummary(under: $u, year: $y) { brackets { label villages } weak lifted withFigure withoutFigure totalIncomeYuan medianIncomeYuan } }";
 
 /// Every scenario's name, for `--only`.
-pub(super) const NAMES: [&str; 11] = [
+pub(super) const NAMES: [&str; 15] = [
     "record a service activity (team MANAGER)",
     "report a problem (grid MANAGER)",
     "assign a problem (grid MANAGER)",
@@ -38,6 +41,10 @@ pub(super) const NAMES: [&str; 11] = [
     "dutySummary of 琅塘镇 for a year",
     "economySummary of the whole region",
     "economySummary of 琅塘镇",
+    "problemsSummary of the whole region, open as of a year's end",
+    "problemsSummary of 琅塘镇, open as of a year's end",
+    "cadreDuties (top 20) of the whole region for a year",
+    "cadreDuties (top 20) of 琅塘镇 for a year",
 ];
 
 fn wanted(only: &[String], name: &str) -> bool {
@@ -156,13 +163,19 @@ pub(super) async fn run(
         );
     }
     let under = id(Kind::OrgUnit, township);
-    let year = json!({ "f": format!("{last}-01-01"), "t": format!("{last}-12-31") });
+    let year = json!({ "f": format!("{last}-01-01"), "t": format!("{last}-12-31"), "d": format!("{last}-12-31") });
     let with = |u: Option<&Value>| {
         let mut v = year.clone();
         v["u"] = u.cloned().unwrap_or(Value::Null);
         v
     };
-    for (k, query) in [(3, SERVICE), (5, PROBLEMS), (7, DUTIES)] {
+    for (k, query) in [
+        (3, SERVICE),
+        (5, PROBLEMS),
+        (7, DUTIES),
+        (11, PROBLEMS_THEN),
+        (13, RANKING),
+    ] {
         out.extend(
             time_runs(state, only, NAMES[k], n, |_| {
                 (Viewer::System, query, with(None))

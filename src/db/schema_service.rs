@@ -105,6 +105,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    open_problem_days (scope_id, day, due_on) {
+        scope_id -> BigInt,
+        day -> Date,
+        due_on -> Date,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    cadre_duty_periods (scope_id, period, person_id) {
+        scope_id -> BigInt,
+        period -> Integer,
+        person_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     problem_deadlines (category) {
         category -> Text,
         days -> Integer,

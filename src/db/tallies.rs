@@ -1,7 +1,8 @@
 //! Tallies kept per scope (a unit, with everything beneath it; 0 for the
 //! region) besides the coverage counters: the points system's
 //! (`points_tallies`, `household_counts`) and grassroots work's
-//! (`work_tallies`, `open_problems`, `volunteer_periods`). A unit's own rows sum up its
+//! (`work_tallies`, `open_problems`, `open_problem_days`, `volunteer_periods`,
+//! `cadre_duty_periods`). A unit's own rows sum up its
 //! subtree, so when a unit moves, its rows leave the ancestors it had and
 //! join the ones it gets, in two statements per scope, whatever the size
 //! of the subtree.
@@ -39,7 +40,7 @@ impl Place {
 
 /// Each tally table: its name, the key columns after `scope_id`, and the
 /// counted columns.
-const TABLES: [(&str, &str, &[&str]); 5] = [
+const TABLES: [(&str, &str, &[&str]); 7] = [
     (
         "points_tallies",
         "year, category",
@@ -48,6 +49,8 @@ const TABLES: [(&str, &str, &[&str]); 5] = [
     ("household_counts", "from_year, to_year", &["n"]),
     ("work_tallies", "month, metric, category", &["n"]),
     ("open_problems", "due_on", &["n"]),
+    ("open_problem_days", "day, due_on", &["n"]),
+    ("cadre_duty_periods", "period, person_id", &["n"]),
     ("volunteer_periods", "period, person_id", &["n"]),
 ];
 

@@ -321,7 +321,8 @@ impl Subscription {
             |live| &live.problems,
             move |c, visibility, under| {
                 let today = crate::graphql::context::now().date_naive();
-                summary::problems(c, &summary::scopes_seen(visibility, under), months, today)
+                let scopes = summary::scopes_seen(visibility, under);
+                summary::problems(c, &scopes, months, (today, today))
             },
             |f| ProblemsSummary::from(f.clone()),
         )

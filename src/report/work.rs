@@ -41,7 +41,7 @@ impl WorkFigures {
             from,
             to,
             service: service(conn, &scopes, months)?,
-            problems: problems(conn, &scopes, months, to)?,
+            problems: problems(conn, &scopes, months, (to, to))?,
             economy: economy(conn, &scopes, to.year())?,
         })
     }

@@ -164,6 +164,7 @@ pub fn log_duty(conn: &mut DbConnection, actor: &Actor<'_>, new: NewDuty) -> App
         at,
         &[Count::new(month_of(row.done_on), DUTIES, &row.kind, 1)],
     )?;
+    tallies::cadre_duty(conn, at, month_of(row.done_on), row.person_id)?;
     super::audit(
         conn,
         actor,

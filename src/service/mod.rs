@@ -12,6 +12,7 @@ pub mod economy;
 pub mod economy_summary;
 pub mod problem_steps;
 pub mod problems;
+pub mod ranking;
 pub mod rebuild;
 pub mod rows;
 pub mod store;

@@ -196,7 +196,7 @@ pub fn step_problem(
     insert_step(conn, &step_row(&row, actor, at, note))?;
     tallies::add(conn, here, &counts)?;
     if is_open(from) && !is_open(step.status) {
-        tallies::open_problem(conn, here, row.due_on, -1)?;
+        tallies::open_problem(conn, here, at.date_naive(), row.due_on, -1)?;
     }
     super::audit(
         conn,

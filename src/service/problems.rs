@@ -212,7 +212,7 @@ pub fn report_problem(
             1,
         )],
     )?;
-    tallies::open_problem(conn, here, row.due_on, 1)?;
+    tallies::open_problem(conn, here, at.date_naive(), row.due_on, 1)?;
     super::audit(
         conn,
         actor,

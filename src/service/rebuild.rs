@@ -30,8 +30,9 @@ fn scopes(table: &str, only: &str) -> String {
     .join(" UNION ")
 }
 
-/// `work_tallies` (but the economy's), `volunteer_periods` and
-/// `open_problems`, from scratch.
+/// `work_tallies` (but the economy's), `volunteer_periods`,
+/// `open_problems`, `open_problem_days` and `cadre_duty_periods`, from
+/// scratch.
 pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
     let month = |column: &str| match conn {
         DbConnection::Pg(_) => format!("CAST(to_char({column}, 'YYYYMM') AS INTEGER)"),
@@ -45,6 +46,14 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
             "CAST((julianday(p.resolved_at) - julianday(p.received_at)) * 24 + 0.0000001 AS INTEGER)"
         }
     };
+    let day = |column: &str| match conn {
+        DbConnection::Pg(_) => format!("CAST({column} AS DATE)"),
+        DbConnection::Sqlite(_) => format!("date({column})"),
+    };
+    let (received_day, left_day) = (
+        day("p.received_at"),
+        day("COALESCE(p.resolved_at, p.closed_at)"),
+    );
     let (held, received, resolved, closed, done, at) = (
         month("a.held_on"),
         month("p.received_at"),
@@ -62,6 +71,8 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
         "DELETE FROM work_tallies WHERE metric NOT IN ('{VILLAGES}', '{INCOME}', '{LIFTED}');
          DELETE FROM volunteer_periods;
          DELETE FROM open_problems;
+         DELETE FROM open_problem_days;
+         DELETE FROM cadre_duty_periods;
          {insert} SELECT s.scope_id, {held}, '{ACTIVITIES}', a.category, COUNT(*)
            FROM ({activities}) s JOIN service_activities a ON a.id = s.row_id GROUP BY s.scope_id, {held}, a.category;
          {insert} SELECT s.scope_id, {held}, '{HOURS}', a.category, SUM(a.hours_tenths)
@@ -99,8 +110,23 @@ pub fn rebuild(conn: &mut DbConnection) -> AppResult<()> {
          INSERT INTO open_problems (scope_id, due_on, n)
            SELECT s.scope_id, p.due_on, COUNT(*) FROM ({problems}) s JOIN problems p ON p.id = s.row_id
            WHERE p.resolved_at IS NULL AND p.closed_at IS NULL GROUP BY s.scope_id, p.due_on;
+         INSERT INTO open_problem_days (scope_id, day, due_on, n)
+           SELECT scope_id, day, due_on, SUM(n) FROM (
+             SELECT s.scope_id, {received_day} AS day, p.due_on, 1 AS n
+               FROM ({problems}) s JOIN problems p ON p.id = s.row_id
+             UNION ALL
+             SELECT s.scope_id, {left_day} AS day, p.due_on, -1 AS n
+               FROM ({problems}) s JOIN problems p ON p.id = s.row_id
+               WHERE COALESCE(p.resolved_at, p.closed_at) IS NOT NULL) changes
+           GROUP BY scope_id, day, due_on HAVING SUM(n) <> 0;
          {insert} SELECT s.scope_id, {done}, '{DUTIES}', d.kind, COUNT(*)
            FROM ({duties}) s JOIN duty_logs d ON d.id = s.row_id GROUP BY s.scope_id, {done}, d.kind;
+         INSERT INTO cadre_duty_periods (scope_id, period, person_id, n)
+           SELECT s.scope_id, {done}, d.person_id, COUNT(*)
+           FROM ({duties}) s JOIN duty_logs d ON d.id = s.row_id GROUP BY s.scope_id, {done}, d.person_id;
+         INSERT INTO cadre_duty_periods (scope_id, period, person_id, n)
+           SELECT scope_id, period / 100 * 100, person_id, SUM(n) FROM cadre_duty_periods
+           WHERE period % 100 <> 0 GROUP BY scope_id, period / 100 * 100, person_id;
          {insert} SELECT s.scope_id, {held}, '{TRAININGS}', '', COUNT(*)
            FROM ({trainings}) s JOIN training_sessions a ON a.id = s.row_id GROUP BY s.scope_id, {held};
          {insert} SELECT s.scope_id, {held}, '{TRAINEES}', '', SUM(a.trainees)

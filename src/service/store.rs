@@ -51,14 +51,25 @@ fn seen<T: Beneath + 'static>(
     }
 }
 
-/// For `table` (rows `Row`, dated by `date`): `list` (a page in creation
-/// order), `count`, and `find` (one row, whoever sees it).
+/// A `DATE` column's bound for a day: the day.
+fn on_day(day: NaiveDate) -> NaiveDate {
+    day
+}
+
+/// A `TIMESTAMP` column's bound for a day: its first instant.
+fn from_day(day: NaiveDate) -> chrono::NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN)
+}
+
+/// For `table` (rows `Row`, dated by `date`, whose bound for a day is
+/// `bound`): `list` (a page in creation order), `count`, and `find` (one
+/// row, whoever sees it).
 macro_rules! scoped_list {
     ($module:ident, $table:ident, $row:ty, $date:ident) => {
-        scoped_list!($module, $table, $row, $date, |q, _status| q);
+        scoped_list!(@rows $module, $table, $row, $date, on_day, |q, _status| q);
     };
-    ($module:ident, $table:ident, $row:ty, $date:ident, status) => {
-        scoped_list!($module, $table, $row, $date, |q: Boxed<'a>,
+    ($module:ident, $table:ident, $row:ty, $date:ident as $bound:path, status) => {
+        scoped_list!(@rows $module, $table, $row, $date, $bound, |q: Boxed<'a>,
                                                     status: Option<
             &'static str,
         >| match status {
@@ -66,7 +77,7 @@ macro_rules! scoped_list {
             None => q,
         });
     };
-    ($module:ident, $table:ident, $row:ty, $date:ident, $by_status:expr) => {
+    (@rows $module:ident, $table:ident, $row:ty, $date:ident, $bound:path, $by_status:expr) => {
         pub mod $module {
             use super::*;
             use $table::dsl as x;
@@ -79,10 +90,11 @@ macro_rules! scoped_list {
                     q = q.filter(c);
                 }
                 if let Some(from) = w.from {
-                    q = q.filter(x::$date.ge(from));
+                    q = q.filter(x::$date.ge($bound(from)));
                 }
                 if let Some(to) = w.to {
-                    q = q.filter(x::$date.le(to));
+                    let next = to.succ_opt().unwrap_or(NaiveDate::MAX);
+                    q = q.filter(x::$date.lt($bound(next)));
                 }
                 let by_status = $by_status;
                 by_status(q, w.status)
@@ -135,7 +147,13 @@ macro_rules! scoped_list {
 }
 
 scoped_list!(activities, service_activities, ActivityRow, held_on);
-scoped_list!(problem_list, problems, ProblemRow, due_on, status);
+scoped_list!(
+    problem_list,
+    problems,
+    ProblemRow,
+    received_at as from_day,
+    status
+);
 scoped_list!(duties, duty_logs, DutyRow, done_on);
 scoped_list!(trainings, training_sessions, TrainingRow, held_on);
 

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use super::tallies::*;
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
+use crate::db::schema::open_problem_days::dsl as opd;
 use crate::db::schema::open_problems::dsl as op;
 use crate::db::schema::volunteer_periods::dsl as vp;
 use crate::db::schema::work_tallies::dsl as wt;
@@ -135,7 +136,7 @@ pub fn service(
     })
 }
 
-/// Residents' problems in a period, and open and overdue now.
+/// Residents' problems in a period, and open and overdue on a day.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProblemFigures {
     /// Per problem category: received, resolved, resolved within the
@@ -145,17 +146,93 @@ pub struct ProblemFigures {
     pub escalated: BTreeMap<String, i64>,
     /// The lower median of whole hours taken to resolve.
     pub median_hours: Option<i64>,
-    /// Open now (received, assigned or escalated).
+    /// Open at the end of the day asked (received, assigned or escalated).
     pub open: i64,
-    /// Open now and past their deadline.
+    /// Of those, past their deadline.
     pub overdue: i64,
+    /// The day open and overdue are counted at the end of.
+    pub on: NaiveDate,
 }
 
+/// Problems open and overdue at the end of each of `days` (ascending, none
+/// after `today`): from today's sums for `today`, else from the history.
+pub fn open_on(
+    conn: &mut DbConnection,
+    scopes: &[i64],
+    days: &[NaiveDate],
+    today: NaiveDate,
+) -> AppResult<Vec<(i64, i64)>> {
+    let sums = |dues: &BTreeMap<NaiveDate, i64>, d: NaiveDate| {
+        let open = dues.values().sum();
+        (open, dues.range(..d).map(|(_, n)| n).sum())
+    };
+    match days {
+        [] => return Ok(Vec::new()),
+        [d] if *d >= today => {
+            let mut dues: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+            for (due, n) in op::open_problems
+                .filter(op::scope_id.eq_any(scopes))
+                .filter(op::n.ne(0))
+                .select((op::due_on, op::n))
+                .load::<(NaiveDate, i64)>(conn)?
+            {
+                *dues.entry(due).or_default() += n;
+            }
+            return Ok(vec![sums(&dues, today)]);
+        }
+        [d] => return open_then(conn, scopes, *d).map(|f| vec![f]),
+        _ => {}
+    }
+    let last = days.iter().max().copied().unwrap_or(today);
+    let rows: Vec<(NaiveDate, NaiveDate, i64)> = opd::open_problem_days
+        .filter(opd::scope_id.eq_any(scopes))
+        .filter(opd::day.le(last))
+        .select((opd::day, opd::due_on, opd::n))
+        .order(opd::day)
+        .load(conn)?;
+    let mut dues: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let mut rows = rows.into_iter().peekable();
+    let mut out = Vec::with_capacity(days.len());
+    for d in days {
+        while let Some((_, due, n)) = rows.next_if(|r| r.0 <= *d) {
+            *dues.entry(due).or_default() += n;
+        }
+        out.push(sums(&dues, *d));
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct OpenThen {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    open: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    overdue: i64,
+}
+
+/// Open and overdue at the end of day `d`, summed by the database.
+fn open_then(conn: &mut DbConnection, scopes: &[i64], d: NaiveDate) -> AppResult<(i64, i64)> {
+    if scopes.is_empty() {
+        return Ok((0, 0));
+    }
+    let list: Vec<String> = scopes.iter().map(i64::to_string).collect();
+    let day = d.format("%Y-%m-%d");
+    let q = diesel::sql_query(format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS open, \
+         CAST(COALESCE(SUM(CASE WHEN due_on < '{day}' THEN n ELSE 0 END), 0) AS BIGINT) AS overdue \
+         FROM open_problem_days WHERE scope_id IN ({}) AND day <= '{day}'",
+        list.join(", ")
+    ));
+    let f: OpenThen = crate::with_concrete_conn!(conn, |c| q.get_result(c))?;
+    Ok((f.open, f.overdue))
+}
+
+/// `on`: the day open and overdue are counted at the end of.
 pub fn problems(
     conn: &mut DbConnection,
     scopes: &[i64],
     months: Months,
-    today: NaiveDate,
+    (on, today): (NaiveDate, NaiveDate),
 ) -> AppResult<ProblemFigures> {
     let metrics = [RECEIVED, RESOLVED, IN_GRID, CLOSED];
     let mut all = metrics.to_vec();
@@ -171,21 +248,17 @@ pub fn problems(
         .into_iter()
         .filter_map(|(h, n)| h.parse().ok().map(|h| (h, n)))
         .collect();
-    let open: Vec<(NaiveDate, i64)> = op::open_problems
-        .filter(op::scope_id.eq_any(scopes))
-        .filter(op::n.ne(0))
-        .select((op::due_on, op::n))
-        .load(conn)?;
+    let (open, overdue) = open_on(conn, scopes, &[on.min(today)], today)?
+        .first()
+        .copied()
+        .unwrap_or_default();
     Ok(ProblemFigures {
         categories,
         escalated: by_category(&f, ESCALATED),
         median_hours: lower_median(hours),
-        open: open.iter().map(|(_, n)| n).sum(),
-        overdue: open
-            .iter()
-            .filter(|(d, _)| *d < today)
-            .map(|(_, n)| n)
-            .sum(),
+        open,
+        overdue,
+        on: on.min(today),
     })
 }
 
@@ -211,16 +284,23 @@ pub fn duties(conn: &mut DbConnection, scopes: &[i64], months: Months) -> AppRes
     })
 }
 
-/// One month of a trend: its key (`yyyymm`), its counters, and its
-/// distinct active volunteers.
-pub type MonthFigures = (i32, BTreeMap<(String, String), i64>, i64);
+/// One month of a trend: its key (`yyyymm`), its counters, its distinct
+/// active volunteers, and the problems open and overdue at its end (or
+/// today, within the current month; `None` for months to come).
+pub type MonthFigures = (
+    i32,
+    BTreeMap<(String, String), i64>,
+    i64,
+    Option<(i64, i64)>,
+);
 
-/// Each month of `months` (at most 120), from the counters.
+/// Each month of `months` (at most 120), from the counters, as of `today`.
 pub fn trend(
     conn: &mut DbConnection,
     scopes: &[i64],
     months: Months,
     metrics: &[&str],
+    today: NaiveDate,
 ) -> AppResult<Vec<MonthFigures>> {
     let rows: Vec<(i32, String, String, i64)> = wt::work_tallies
         .filter(wt::scope_id.eq_any(scopes))
@@ -239,12 +319,28 @@ pub fn trend(
             first: month,
             last: month,
         };
-        out.push((month, f, volunteers(conn, scopes, one)?));
+        out.push((month, f, volunteers(conn, scopes, one)?, None));
         month = if month % 100 == 12 {
             month + 89
         } else {
             month + 1
         };
+    }
+    // The last day of each month begun, or today.
+    let ends: Vec<NaiveDate> = out
+        .iter()
+        .filter_map(|(m, ..)| NaiveDate::from_ymd_opt(m / 100, (m % 100) as u32, 1))
+        .filter(|first| *first <= today)
+        .map(|first| {
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first);
+            (next - chrono::Duration::days(1)).min(today)
+        })
+        .collect();
+    let open = open_on(conn, scopes, &ends, NaiveDate::MAX)?;
+    for (point, figures) in out.iter_mut().zip(open) {
+        point.3 = Some(figures);
     }
     Ok(out)
 }

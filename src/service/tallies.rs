@@ -1,7 +1,9 @@
 //! The counters of grassroots work, kept in each write's transaction:
 //! `work_tallies` per scope, month, metric and category (a year's rows use
 //! month `yyyy00`); `volunteer_periods`, whose rows are the distinct active
-//! volunteers per scope and period; `open_problems` per scope and due day.
+//! volunteers per scope and period; `open_problems` per scope and due day
+//! (and `open_problem_days`, their history); `cadre_duty_periods`, duties
+//! per scope, period and cadre.
 //! Each write changes its rows in one statement per table, in key order,
 //! so two writes never wait for each other in opposite orders.
 
@@ -198,23 +200,51 @@ pub fn volunteers(
 }
 
 /// One more (`n` 1) or one fewer (-1) open problem due on `due_on` at
-/// every scope of `place`.
+/// every scope of `place`, from `day` on: today's sums and the history.
 pub fn open_problem(
     conn: &mut DbConnection,
     place: Place,
+    day: NaiveDate,
     due_on: NaiveDate,
     n: i64,
 ) -> AppResult<()> {
-    let day = due_on.format("%Y-%m-%d");
-    let values: Vec<String> = place
-        .scopes()
+    let (day, due) = (day.format("%Y-%m-%d"), due_on.format("%Y-%m-%d"));
+    let scopes = place.scopes();
+    let now: Vec<String> = scopes
         .iter()
-        .map(|s| format!("({s}, '{day}', {n})"))
+        .map(|s| format!("({s}, '{due}', {n})"))
+        .collect();
+    let dated: Vec<String> = scopes
+        .iter()
+        .map(|s| format!("({s}, '{day}', '{due}', {n})"))
         .collect();
     let q = diesel::sql_query(format!(
         "INSERT INTO open_problems (scope_id, due_on, n) VALUES {} \
          ON CONFLICT (scope_id, due_on) DO UPDATE SET n = open_problems.n + excluded.n",
-        values.join(", ")
+        now.join(", ")
+    ));
+    crate::with_concrete_conn!(conn, |c| q.execute(c))?;
+    let q = diesel::sql_query(format!(
+        "INSERT INTO open_problem_days (scope_id, day, due_on, n) VALUES {} \
+         ON CONFLICT (scope_id, day, due_on) DO UPDATE SET n = open_problem_days.n + excluded.n",
+        dated.join(", ")
+    ));
+    crate::with_concrete_conn!(conn, |c| q.execute(c))?;
+    Ok(())
+}
+
+/// One more duty by `person` at every scope of `place`, in `month` and
+/// its year.
+pub fn cadre_duty(conn: &mut DbConnection, place: Place, month: i32, person: i64) -> AppResult<()> {
+    let rows: Vec<String> = place
+        .scopes()
+        .iter()
+        .flat_map(|s| [month / 100 * 100, month].map(|p| format!("({s}, {p}, {person}, 1)")))
+        .collect();
+    let q = diesel::sql_query(format!(
+        "INSERT INTO cadre_duty_periods (scope_id, period, person_id, n) VALUES {} \
+         ON CONFLICT (scope_id, period, person_id) DO UPDATE SET n = cadre_duty_periods.n + 1",
+        rows.join(", ")
     ));
     crate::with_concrete_conn!(conn, |c| q.execute(c))?;
     Ok(())

@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use grassroots::auth::policy::Role;
+
 use crate::common::TestApp;
 use crate::service::{person, DUTY, INCOME, POST};
 
@@ -63,6 +65,34 @@ async fn duties_need_a_cadre_post_and_idle_cadres_are_listed() {
     assert_eq!(
         idle_posts["idleCadres"],
         json!([{ "role": "GRID_LIAISON", "person": { "id": idle } }])
+    );
+    // Cadres ranked by duties: the grid's viewer sees the instructor
+    // (through the post there); another grid's, no one.
+    let ranking =
+        "query($t: Date!) { cadreDuties(from: \"2024-01-01\", to: $t) { person { id } duties } }";
+    for (name, scope, want) in [
+        (
+            "viewer-g",
+            &g,
+            json!([{ "person": { "id": busy }, "duties": 2 }]),
+        ),
+        ("viewer-g2", &g2, json!([])),
+    ] {
+        let viewer = app.account(name, Role::Viewer, Some(scope));
+        let d = app
+            .gql_as(Some(&viewer), ranking, json!({ "t": today }))
+            .await;
+        assert_eq!(d["data"]["cadreDuties"], want, "{d}");
+    }
+    let (code, field, _) = app
+        .err(
+            "query($t: Date!) { cadreDuties(from: \"2024-01-01\", to: $t, first: 0) { duties } }",
+            json!({ "t": today }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("BAD_USER_INPUT", Some("first"))
     );
     app.ok(
         "mutation($u: ID!) { recordTraining(input: { unitId: $u, heldOn: \"2024-06-01\", topic: \"乡村振兴政策\", trainees: 120 }) { trainees } }",

@@ -269,6 +269,49 @@ async fn every_step_of_the_problem_flow_has_its_rule() {
         json!([{ "category": "SAFETY_HAZARD" }])
     );
     assert_eq!(listed["closed"]["totalCount"], 2);
+    // Received within a period (whole days, the last one included).
+    let april = app
+        .ok(
+            "query($u: ID) { april: problems(under: $u, from: \"2024-04-01\", to: \"2024-04-30\") { totalCount nodes { category } } may: problems(under: $u, from: \"2024-05-01\", to: \"2024-05-01\") { totalCount } }",
+            json!({ "u": t }),
+        )
+        .await;
+    assert_eq!(
+        april["april"],
+        json!({ "totalCount": 1, "nodes": [{ "category": "LIVING_DIFFICULTY" }] })
+    );
+    assert_eq!(april["may"]["totalCount"], 1);
+    let backwards = app
+        .gql(
+            "{ problems(from: \"2024-05-01\", to: \"2024-04-01\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        backwards["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(backwards["errors"][0]["extensions"]["field"], "from");
+    // Open and overdue as they stood: the hazard, received on 1 May and
+    // due on the 2nd, was open but not yet overdue at the end of the 1st.
+    let then = "query($u: ID, $d: Date) { problemsSummary(under: $u, from: \"2024-01-01\", to: \"2024-12-31\", asOf: $d) { open overdue openAsOf } }";
+    for (day, open, overdue) in [
+        ("2024-04-30", 0, 0),
+        ("2024-05-01", 1, 0),
+        ("2024-05-03", 1, 1),
+    ] {
+        let d = app.ok(then, json!({ "u": t, "d": day })).await;
+        assert_eq!(
+            d["problemsSummary"],
+            json!({ "open": open, "overdue": overdue, "openAsOf": day }),
+            "as of {day}"
+        );
+    }
+    let future = app.gql(then, json!({ "u": t, "d": "2999-01-01" })).await;
+    assert_eq!(
+        future["errors"][0]["extensions"]["field"], "asOf",
+        "{future}"
+    );
     let grids = app
         .ok(
             "query($u: ID) { overdueGrids(under: $u) { id } }",

@@ -259,13 +259,14 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     }
     // The counters kept by every write, then the same rebuilt from scratch
     // (as after a bulk load).
-    crate::service_recount::recount(&app, &tree, &activities, &problems, &duties).await?;
+    crate::service_recount::recount(&app, &tree, &activities, &problems, (&duties, &cadres))
+        .await?;
     app.state
         .db
         .write(grassroots::service::rebuild::rebuild)
         .await
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    crate::service_recount::recount(&app, &tree, &activities, &problems, &duties).await
+    crate::service_recount::recount(&app, &tree, &activities, &problems, (&duties, &cadres)).await
 }
 
 fn cases() -> u32 {

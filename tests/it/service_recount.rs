@@ -57,7 +57,7 @@ pub async fn recount(
     tree: &Tree,
     activities: &[Activity],
     problems: &[Problem],
-    duties: &[(usize, NaiveDate, &str)],
+    (duties, cadres): (&[(usize, NaiveDate, &str)], &[String]),
 ) -> Result<(), TestCaseError> {
     let within = |unit: usize, scope: usize| tree.ancestors(unit).contains(&scope);
     let periods = [
@@ -84,7 +84,7 @@ pub async fn recount(
                 .iter()
                 .flat_map(|a| a.people.iter().map(|(_, h)| *h))
                 .sum();
-            let d = app.ok("query($u: ID, $f: Date!, $t: Date!) { serviceSummary(under: $u, from: $f, to: $t) { activities volunteersActive hours residentsServed } problemsSummary(under: $u, from: $f, to: $t) { byCategory { category received } received resolved resolvedInGrid closed escalated { count } medianHoursToResolve open } dutySummary(under: $u, from: $f, to: $t) { duties } }", json!({ "u": tree.ids[scope], "f": from, "t": to })).await;
+            let d = app.ok("query($u: ID, $f: Date!, $t: Date!) { serviceSummary(under: $u, from: $f, to: $t) { activities volunteersActive hours residentsServed } problemsSummary(under: $u, from: $f, to: $t) { byCategory { category received } received resolved resolvedInGrid closed escalated { count } medianHoursToResolve open } dutySummary(under: $u, from: $f, to: $t) { duties } cadreDuties(under: $u, from: $f, to: $t) { person { id } duties } }", json!({ "u": tree.ids[scope], "f": from, "t": to })).await;
             let sv = &d["serviceSummary"];
             prop_assert_eq!(
                 sv["activities"].as_i64(),
@@ -180,8 +180,120 @@ pub async fn recount(
                 .filter(|(u, on, _)| within(*u, scope) && *on >= f && *on <= tt)
                 .count() as i64;
             prop_assert_eq!(d["dutySummary"]["duties"].as_i64(), Some(duty));
+            // Cadres ranked by duties: most first, then by person id.
+            let mut ranked: Vec<(i64, String)> = (0..cadres.len())
+                .map(|c| {
+                    let n = duties
+                        .iter()
+                        .filter(|(u, on, _)| {
+                            *u == 3 + c && within(*u, scope) && *on >= f && *on <= tt
+                        })
+                        .count() as i64;
+                    (n, cadres[c].clone())
+                })
+                .filter(|(n, _)| *n > 0)
+                .collect();
+            ranked.sort_by_key(|(n, id)| {
+                let raw = grassroots::ids::decode(id, grassroots::ids::Kind::Person, "id");
+                (-n, raw.unwrap_or_default())
+            });
+            let got: Vec<(i64, String)> = d["cadreDuties"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|r| (r["duties"].as_i64().unwrap_or(-1), s(&r["person"]["id"])))
+                        .collect()
+                })
+                .unwrap_or_default();
+            prop_assert_eq!(got, ranked, "scope {} {}..{}", scope, from, to);
         }
+        open_history(app, tree, scope, problems).await?;
     }
 
+    Ok(())
+}
+
+fn s(v: &serde_json::Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// The days by which the model's problem `p` was received, due, and left
+/// the open ones (resolved or closed), if it did.
+fn days_of(p: &Problem) -> (NaiveDate, NaiveDate, Option<NaiveDate>) {
+    let deadline = match p.category {
+        "LIVING_DIFFICULTY" => 7,
+        _ => 15,
+    };
+    let left = p
+        .steps
+        .iter()
+        .find(|(s, ..)| matches!(*s, "RESOLVED" | "CLOSED"))
+        .map(|(_, at, _)| at.date());
+    let received = p.received.date();
+    (received, received + chrono::Duration::days(deadline), left)
+}
+
+/// Open and overdue at the end of `on`, by the model.
+fn open_on(problems: &[&Problem], on: NaiveDate) -> (i64, i64) {
+    let open: Vec<NaiveDate> = problems
+        .iter()
+        .map(|p| days_of(p))
+        .filter(|(r, _, left)| *r <= on && !left.is_some_and(|l| l <= on))
+        .map(|(_, due, _)| due)
+        .collect();
+    let overdue = open.iter().filter(|due| **due < on).count();
+    (open.len() as i64, overdue as i64)
+}
+
+/// Open and overdue problems in the past (`asOf`) and at each month's end
+/// of the trend, against the model.
+async fn open_history(
+    app: &TestApp,
+    tree: &Tree,
+    scope: usize,
+    problems: &[Problem],
+) -> Result<(), TestCaseError> {
+    let mine: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| tree.ancestors(p.grid).contains(&scope))
+        .collect();
+    let days = ["2024-02-15", "2024-12-31", "2025-06-30", "2026-01-10"];
+    for day in days {
+        let d = app.ok("query($u: ID, $d: Date) { problemsSummary(under: $u, from: \"2024-01-01\", to: \"2024-01-31\", asOf: $d) { open overdue openAsOf } }", json!({ "u": tree.ids[scope], "d": day })).await;
+        let on: NaiveDate = day.parse().unwrap_or_default();
+        let (open, overdue) = open_on(&mine, on);
+        let got = &d["problemsSummary"];
+        prop_assert_eq!(got["openAsOf"].as_str(), Some(day));
+        prop_assert_eq!(
+            (got["open"].as_i64(), got["overdue"].as_i64()),
+            (Some(open), Some(overdue)),
+            "scope {} as of {}",
+            scope,
+            day
+        );
+    }
+    let d = app.ok("query($u: ID) { workTrend(under: $u, from: \"2024-01-01\", to: \"2026-02-28\") { period problemsOpen problemsOverdue } }", json!({ "u": tree.ids[scope] })).await;
+    let points = d["workTrend"].as_array().cloned().unwrap_or_default();
+    prop_assert_eq!(points.len(), 26);
+    for point in points {
+        let period = s(&point["period"]);
+        let first: NaiveDate = format!("{period}-01").parse().unwrap_or_default();
+        let end = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first)
+            .pred_opt()
+            .unwrap_or(first);
+        let (open, overdue) = open_on(&mine, end);
+        prop_assert_eq!(
+            (
+                point["problemsOpen"].as_i64(),
+                point["problemsOverdue"].as_i64()
+            ),
+            (Some(open), Some(overdue)),
+            "scope {} at the end of {}",
+            scope,
+            period
+        );
+    }
     Ok(())
 }

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 pub struct CoverageQuery;
 
 /// A day that is not in the future.
-pub(super) fn past_day(day: Option<NaiveDate>, field: &str) -> AppResult<Option<NaiveDate>> {
+pub(crate) fn past_day(day: Option<NaiveDate>, field: &str) -> AppResult<Option<NaiveDate>> {
     let today = crate::graphql::context::now().date_naive();
     match day {
         Some(d) if d > today => Err(AppError::bad_input(

@@ -18,7 +18,7 @@ pub use self::people::{person_connection, visible_person};
 pub use self::points::{points_summary, visible_household};
 pub use self::service::service_node;
 pub use self::tree::load_unit;
-pub use self::work::{economy, months, scopes_for};
+pub use self::work::{economy, months, open_day, scopes_for};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]

@@ -7,7 +7,7 @@ use async_graphql::{Context, Object, Result, ID};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::coverage::scope_unit;
-use super::work::{economy, months, scopes};
+use super::work::{economy, months, open_day, scopes};
 use crate::auth::policy::Sight;
 use crate::error::AppError;
 use crate::graphql::connection::{connection, PageArgs};
@@ -50,6 +50,11 @@ async fn within(
     to: Option<Date>,
 ) -> Result<Within> {
     ctx.viewer().require_signed_in()?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f.0 > t.0 {
+            return Err(AppError::bad_input("from", format!("{} is after {}", f.0, t.0)).into());
+        }
+    }
     Ok(Within {
         under: scope_unit(ctx, under).await?,
         from: from.map(|d| d.0),
@@ -104,7 +109,8 @@ impl ServiceQuery {
     }
 
     /// Residents' problems at or beneath `under` (or everything the viewer
-    /// sees), at a status if asked, in the order they were reported.
+    /// sees), received within `from..=to` and at a status if asked, in the
+    /// order they were reported.
     #[allow(clippy::too_many_arguments)]
     async fn problems(
         &self,
@@ -113,6 +119,8 @@ impl ServiceQuery {
         #[graphql(desc = "Only problems that stand at this status.")] status: Option<
             crate::domain::service::ProblemStatus,
         >,
+        #[graphql(desc = "Received on or after this day.")] from: Option<Date>,
+        #[graphql(desc = "Received on or before this day.")] to: Option<Date>,
         #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
@@ -120,7 +128,7 @@ impl ServiceQuery {
     ) -> Result<ProblemConnection> {
         let w = Within {
             status: status.map(|s| s.as_str()),
-            ..within(ctx, under, None, None).await?
+            ..within(ctx, under, from, to).await?
         };
         let page = PageArgs::new(first, after, last, before).page::<Problem>()?;
         let visibility = ctx.visibility();
@@ -134,20 +142,24 @@ impl ServiceQuery {
     /// Residents' problems at or beneath `under` (or everything the viewer
     /// sees) in the months from `from`'s to `to`'s: received, resolved,
     /// resolved within the grid, escalations, median time to resolve; and
-    /// open and overdue now.
+    /// open and overdue at the end of `asOf` (default: now).
     async fn problems_summary(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only problems at or beneath this unit.")] under: Option<ID>,
         #[graphql(desc = "A day of the first month.")] from: Date,
         #[graphql(desc = "A day of the last month.")] to: Date,
+        #[graphql(
+            desc = "The day open and overdue are counted at the end of (default: now; not in the future)."
+        )]
+        as_of: Option<Date>,
     ) -> Result<ProblemsSummary> {
         let months = months(from, to)?;
+        let days = open_day(as_of)?;
         let scopes = scopes(ctx, under).await?;
-        let today = today();
         let f = ctx
             .db()
-            .read(move |c| summary::problems(c, &scopes, months, today))
+            .read(move |c| summary::problems(c, &scopes, months, days))
             .await?;
         Ok(f.into())
     }

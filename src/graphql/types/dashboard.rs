@@ -153,21 +153,25 @@ impl Dashboard {
     }
 
     /// Residents' problems in the months from `from`'s to `to`'s, and open
-    /// and overdue now.
+    /// and overdue at the end of `asOf` (default: now).
     async fn problems(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A day of the first month.")] from: Date,
         #[graphql(desc = "A day of the last month.")] to: Date,
+        #[graphql(
+            desc = "The day open and overdue are counted at the end of (default: now; not in the future)."
+        )]
+        as_of: Option<Date>,
     ) -> Result<ProblemsSummary> {
-        let (months, scopes) = (
+        let (months, days, scopes) = (
             query::months(from, to)?,
+            query::open_day(as_of)?,
             query::scopes_for(ctx, self.under)?,
         );
-        let today = now().date_naive();
         let f = ctx
             .db()
-            .read(move |c| summary::problems(c, &scopes, months, today))
+            .read(move |c| summary::problems(c, &scopes, months, days))
             .await?;
         Ok(f.into())
     }

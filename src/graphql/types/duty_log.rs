@@ -123,3 +123,21 @@ impl TrainingSession {
         self.0.notes.as_deref()
     }
 }
+
+/// A row of `cadreDuties`.
+pub struct CadreDutyCount(pub crate::service::ranking::CadreDuties);
+
+/// A cadre and the duties they logged within a scope and period: a row of
+/// the ranking of linked leaders, instructors and grid liaisons.
+#[Object]
+impl CadreDutyCount {
+    /// The cadre, if visible (through their post, masked, when they
+    /// belong elsewhere; null when their posts all lie out of sight).
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        crate::graphql::query::visible_person(ctx, self.0.person_id).await
+    }
+    /// Duties logged in the scope and period.
+    async fn duties(&self) -> i64 {
+        self.0.duties
+    }
+}

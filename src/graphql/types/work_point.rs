@@ -32,6 +32,11 @@ pub struct WorkPoint {
     pub training_sessions: i64,
     /// Trainees over the sessions (人次).
     pub trainee_times: i64,
+    /// Problems open at the month's end (today, within this month; null
+    /// for months to come).
+    pub problems_open: Option<i64>,
+    /// Of those, past their deadline then.
+    pub problems_overdue: Option<i64>,
 }
 
 /// The metrics a trend reads.
@@ -40,7 +45,7 @@ pub const TREND_METRICS: [&str; 10] = [
 ];
 
 impl From<MonthFigures> for WorkPoint {
-    fn from((month, f, volunteers): MonthFigures) -> Self {
+    fn from((month, f, volunteers, open): MonthFigures) -> Self {
         WorkPoint {
             period: format!("{}-{:02}", month / 100, month % 100),
             activities: total(&f, ACTIVITIES),
@@ -54,6 +59,8 @@ impl From<MonthFigures> for WorkPoint {
             duties: total(&f, DUTIES),
             training_sessions: total(&f, TRAININGS),
             trainee_times: total(&f, TRAINEES),
+            problems_open: open.map(|o| o.0),
+            problems_overdue: open.map(|o| o.1),
         }
     }
 }

@@ -6,6 +6,7 @@ use async_graphql::SimpleObject;
 
 use crate::domain::service::{DutyKind, HandlingLevel, ProblemCategory};
 use crate::domain::TeamCategory;
+use crate::graphql::types::scalars::Date;
 use crate::service::economy_summary::EconomyFigures;
 use crate::service::summary::{DutyFigures, ProblemFigures, ServiceFigures};
 
@@ -116,7 +117,8 @@ pub struct EscalationCount {
     pub count: i64,
 }
 
-/// Residents' problems (民情诉求) in a period, and open and overdue now.
+/// Residents' problems (民情诉求) in a period, and open and overdue on a
+/// day.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ProblemsSummary {
     /// Received in the period.
@@ -134,10 +136,12 @@ pub struct ProblemsSummary {
     /// The lower median of whole hours from received to resolved, over the
     /// problems resolved in the period.
     pub median_hours_to_resolve: Option<i64>,
-    /// Open now (received, assigned or escalated).
+    /// Open at the end of `openAsOf` (received, assigned or escalated).
     pub open: i64,
-    /// Open now and past their deadline.
+    /// Of those, past their deadline (due before `openAsOf`).
     pub overdue: i64,
+    /// The day `open` and `overdue` are counted at the end of.
+    pub open_as_of: Date,
     /// Per category, those with any figure.
     pub by_category: Vec<ProblemCategoryFigures>,
 }
@@ -163,6 +167,7 @@ impl From<ProblemFigures> for ProblemsSummary {
             median_hours_to_resolve: f.median_hours,
             open: f.open,
             overdue: f.overdue,
+            open_as_of: Date(f.on),
             by_category: f
                 .categories
                 .iter()

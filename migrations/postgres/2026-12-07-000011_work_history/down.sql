@@ -1,0 +1,2 @@
+DROP TABLE cadre_duty_periods;
+DROP TABLE open_problem_days;
