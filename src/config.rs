@@ -34,6 +34,18 @@ pub struct DatabaseArgs {
     /// text only, never the bound values); unset or 0 logs none.
     #[arg(long, env = "GRASSROOTS_SLOW_STATEMENT_MS", global = true)]
     pub slow_statement_ms: Option<f64>,
+
+    /// PostgreSQL standbys (streaming replicas of `DATABASE_URL`) for the
+    /// API's reads, comma-separated; writes and a session's reads just
+    /// after its writes stay on the primary.
+    #[arg(
+        long,
+        env = "GRASSROOTS_READ_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
+    pub read_replica_urls: Vec<String>,
 }
 
 impl DatabaseArgs {
@@ -41,15 +53,29 @@ impl DatabaseArgs {
         DatabaseTarget::parse(&self.database_url).map_err(anyhow::Error::msg)
     }
 
-    pub fn pool(&self) -> PoolOptions {
-        PoolOptions {
+    pub fn pool(&self) -> anyhow::Result<PoolOptions> {
+        let read_replicas = self
+            .read_replica_urls
+            .iter()
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+            .map(|u| match DatabaseTarget::parse(u) {
+                Ok(t @ DatabaseTarget::Postgres(_)) => Ok(t),
+                Ok(t) => Err(anyhow::anyhow!(
+                    "GRASSROOTS_READ_REPLICA_URLS: {t} is not a PostgreSQL standby"
+                )),
+                Err(e) => Err(anyhow::anyhow!("GRASSROOTS_READ_REPLICA_URLS: {e}")),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(PoolOptions {
+            read_replicas,
             max_connections: self.db_pool_size.max(1),
             slow_statement: self
                 .slow_statement_ms
                 .filter(|ms| *ms > 0.0)
                 .map(|ms| Duration::from_secs_f64(ms / 1e3)),
             ..PoolOptions::default()
-        }
+        })
     }
 }
 

@@ -359,6 +359,11 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
             args.http_seconds,
             &figures,
         );
+        if let Some((primary, standbys)) = state.db.replica_reads() {
+            println!(
+                "\nread replicas: the primary served {primary} routed reads, the standbys {standbys:?}"
+            );
+        }
         {
             let reads = http::dashboard_queries(&townships, &trend_from)
                 .into_iter()

@@ -172,7 +172,7 @@ fn config(
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty()),
         database: database.target()?,
-        pool: database.pool(),
+        pool: database.pool()?,
         cors_origins,
         auth: auth.clone(),
         limits: limits.limits(),

@@ -5,6 +5,8 @@
 pub mod ancestry;
 pub mod commits;
 pub mod models;
+mod pool;
+mod replicas;
 pub mod schema;
 mod schema_service;
 mod search;
@@ -15,15 +17,17 @@ pub mod transaction;
 mod url;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{self, ManageConnection};
+use diesel::r2d2;
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use self::pool::PoolOptions;
+use self::pool::{Health, Manager};
+pub use self::replicas::{ReplicaStatus, FRESH_FOR};
 pub use self::search::{snapshot, trigram_candidates, trigram_phrase};
 pub use self::stats::QueryStats;
 pub use self::url::{Backend, DatabaseTarget};
@@ -52,119 +56,6 @@ macro_rules! with_concrete_conn {
     };
 }
 
-/// How long after a connection error every checkout and return is checked.
-const SUSPECT_FOR: Duration = Duration::from_secs(30);
-
-/// Whether the database failed lately. Normal traffic costs nothing extra;
-/// after a connection error, connections are checked (`SELECT 1`) as they
-/// leave and return to the pool for [`SUSPECT_FOR`], so the dead ones of an
-/// outage are dropped and a restarted database serves the very next
-/// request.
-#[derive(Debug)]
-struct Health {
-    /// When the pool was made: `suspect_until_ms` counts from here.
-    since: std::time::Instant,
-    /// Milliseconds after `since` until which connections are checked; 0:
-    /// never failed. An atomic, so the check costs no lock per checkout.
-    suspect_until_ms: std::sync::atomic::AtomicU64,
-}
-
-impl Default for Health {
-    fn default() -> Self {
-        Health {
-            since: std::time::Instant::now(),
-            suspect_until_ms: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-}
-
-impl Health {
-    fn now_ms(&self) -> u64 {
-        u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn mark(&self) {
-        let until = self.now_ms().saturating_add(SUSPECT_FOR.as_millis() as u64);
-        self.suspect_until_ms
-            .store(until, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn suspect(&self) -> bool {
-        self.now_ms()
-            < self
-                .suspect_until_ms
-                .load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// Opens connections of the configured backend (never guessing from the
-/// URL at connect time, so a PostgreSQL outage cannot create a stray file).
-#[derive(Debug)]
-struct Manager {
-    target: DatabaseTarget,
-    stats: Arc<QueryStats>,
-    health: Arc<Health>,
-}
-
-impl ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
-        let mut conn = match &self.target {
-            DatabaseTarget::Postgres(url) => DbConnection::Pg(PgConnection::establish(url)?),
-            DatabaseTarget::SqliteFile(path) => {
-                let mut c = SqliteConnection::establish(path)?;
-                c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
-                DbConnection::Sqlite(c)
-            }
-            DatabaseTarget::SqliteMemory => {
-                let mut c = SqliteConnection::establish(":memory:")?;
-                c.batch_execute("PRAGMA foreign_keys = ON;")
-                    .map_err(r2d2::Error::QueryError)?;
-                DbConnection::Sqlite(c)
-            }
-        };
-        conn.set_instrumentation(self.stats.instrument());
-        Ok(conn)
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
-            || (self.health.suspect() && conn.batch_execute("SELECT 1").is_err())
-    }
-}
-
-/// Pool settings.
-#[derive(Debug, Clone)]
-pub struct PoolOptions {
-    pub max_connections: u32,
-    pub connect_timeout: Duration,
-    /// Statements slower than this are logged (`GRASSROOTS_SLOW_STATEMENT_MS`).
-    pub slow_statement: Option<Duration>,
-}
-
-impl Default for PoolOptions {
-    fn default() -> Self {
-        PoolOptions {
-            max_connections: 16,
-            // How long a request waits for a connection before it answers
-            // 503 SERVICE_UNAVAILABLE.
-            connect_timeout: Duration::from_secs(3),
-            slow_statement: None,
-        }
-    }
-}
-
 /// The database handle kept in app state: a pool plus what the server needs
 /// to know about it. Cheap to clone.
 #[derive(Clone)]
@@ -179,6 +70,12 @@ pub struct Db {
     max_connections: u32,
     /// Where committed writes are announced (live updates).
     commits: Arc<commits::Commits>,
+    /// Standbys for reads, if configured.
+    replicas: Option<Arc<replicas::Replicas>>,
+    /// Whose reads these are (see [`Db::for_session`]); `None` with
+    /// `routed` false: every read goes to the primary.
+    session: Option<i64>,
+    routed: bool,
 }
 
 impl Db {
@@ -190,6 +87,21 @@ impl Db {
             target: target.clone(),
             stats: stats.clone(),
             health: health.clone(),
+            read_only: false,
+        };
+        let replicas = match (&options.read_replicas[..], target) {
+            ([], _) => None,
+            (standbys, DatabaseTarget::Postgres(_)) => Some(Arc::new(replicas::Replicas::open(
+                standbys,
+                &stats,
+                (options.max_connections, options.fresh_for),
+            )?)),
+            _ => {
+                return Err(AppError::bad_input(
+                    "GRASSROOTS_READ_REPLICA_URLS",
+                    "read replicas need a PostgreSQL primary",
+                ))
+            }
         };
         let builder = r2d2::Pool::builder().connection_timeout(options.connect_timeout);
         let builder = match target {
@@ -219,7 +131,38 @@ impl Db {
             health,
             max_connections: options.max_connections,
             commits: Arc::new(commits::Commits::new(target)),
+            replicas,
+            session: None,
+            routed: false,
         })
+    }
+
+    /// This database for one API request of `session` (an account): its
+    /// reads go to a standby when one is configured and has the session's
+    /// own writes (see [`replicas`]); its writes are remembered for that.
+    pub fn for_session(&self, session: Option<i64>) -> Db {
+        Db {
+            session,
+            routed: self.replicas.is_some(),
+            ..self.clone()
+        }
+    }
+
+    /// Routed reads served by the primary and by each standby.
+    pub fn replica_reads(&self) -> Option<(u64, Vec<u64>)> {
+        self.replicas.as_ref().map(|r| r.reads())
+    }
+
+    /// Each standby's lag (for `/readyz`); `None` without standbys.
+    pub async fn replica_status(&self) -> AppResult<Option<Vec<ReplicaStatus>>> {
+        let Some(r) = self.replicas.clone() else {
+            return Ok(None);
+        };
+        let primary = self.read(replicas::current_position).await?;
+        tokio::task::spawn_blocking(move || r.status(primary.as_deref()))
+            .await
+            .map(Some)
+            .map_err(|e| AppError::internal(format!("database task failed: {e}")))
     }
 
     pub fn backend(&self) -> Backend {
@@ -360,6 +303,11 @@ impl Db {
         if result.is_ok() {
             // Committed: only now may anyone hear of it.
             self.commits.announce(conn, recorded);
+            if let (Some(r), Some(session)) = (&self.replicas, self.session) {
+                if let Ok(Some(lsn)) = replicas::current_position(conn) {
+                    r.wrote(session, lsn);
+                }
+            }
         }
         result
     }
@@ -369,6 +317,11 @@ impl Db {
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T>,
     {
+        if let (true, Some(r)) = (self.routed, &self.replicas) {
+            if let Some(mut standby) = r.checkout(self.session) {
+                return f(&mut standby);
+            }
+        }
         let mut conn = self.checkout()?;
         self.watch(f(&mut conn))
     }

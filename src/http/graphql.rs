@@ -170,10 +170,12 @@ async fn run_one(
         crate::graphql::code_errors(&mut resp.errors);
         return (StatusCode::METHOD_NOT_ALLOWED, resp);
     }
-    let request = request.data(
-        RequestContext::new(state.db.clone(), viewer.clone())
-            .with_origin(request_id.clone(), client),
-    );
+    // Reads may go to a standby; this session's own writes are read back
+    // from wherever has them.
+    let db = state.db.for_session(viewer.account_id());
+    let request = request
+        .data(db.clone())
+        .data(RequestContext::new(db, viewer.clone()).with_origin(request_id.clone(), client));
     let started = Instant::now();
     let resp = state.schema.execute(request).await;
     let elapsed = started.elapsed();

@@ -87,9 +87,23 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// `ready` when the primary answers; with read replicas, a JSON document
+/// that adds each standby's lag (a standby down or behind only sends reads
+/// to the primary, so it never makes the instance unready).
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Ok(()) => match state.db.replica_status().await {
+            Ok(None) => (StatusCode::OK, "ready").into_response(),
+            Ok(Some(replicas)) => (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({ "status": "ready", "replicas": replicas })),
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "primary WAL position unknown");
+                (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+            }
+        },
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()

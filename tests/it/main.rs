@@ -28,6 +28,7 @@ mod people;
 mod points;
 mod points_props;
 mod postgres_only;
+mod replica;
 mod reports;
 mod schema_docs;
 mod search;

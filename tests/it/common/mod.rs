@@ -4,12 +4,13 @@
 #![allow(dead_code)]
 
 pub mod process;
+mod test_db;
+
+pub use self::test_db::TestDb;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -44,184 +45,6 @@ pub fn backend() -> Option<Backend> {
     }
 }
 
-/// A migrated database of its own; dropped with the test.
-pub struct TestDb {
-    pub db: Db,
-    pub target: DatabaseTarget,
-    cleanup: Option<(String, String)>,
-    /// The SQLite file of an on-disk test database, removed with it.
-    file: Option<std::path::PathBuf>,
-}
-
-impl TestDb {
-    pub fn new() -> Option<TestDb> {
-        Self::open(false)
-    }
-
-    /// On SQLite, a database in a file of its own rather than in memory:
-    /// several connections, so that one can read while another writes.
-    pub fn on_disk() -> Option<TestDb> {
-        Self::open(true)
-    }
-
-    fn open(on_disk: bool) -> Option<TestDb> {
-        let mut file = None;
-        let (target, cleanup) = match backend()? {
-            Backend::Sqlite if on_disk => {
-                let path = std::env::temp_dir().join(format!(
-                    "grassroots-test-{}.db",
-                    uuid::Uuid::new_v4().simple()
-                ));
-                let target = DatabaseTarget::SqliteFile(path.to_string_lossy().into_owned());
-                file = Some(path);
-                (target, None)
-            }
-            Backend::Sqlite => (DatabaseTarget::SqliteMemory, None),
-            Backend::Postgres(url) => {
-                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&url)
-                    .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
-                // Extensions are one per database: made once, before any
-                // test schema's migrations ask for them at the same time.
-                static EXTENSIONS: std::sync::Once = std::sync::Once::new();
-                EXTENSIONS.call_once(|| {
-                    admin
-                        .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-                        .expect("pg_trgm");
-                });
-                admin
-                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .expect("create test schema");
-                let sep = if url.contains('?') { '&' } else { '?' };
-                let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
-                (
-                    DatabaseTarget::parse(&scoped).expect("postgres url"),
-                    Some((url, schema)),
-                )
-            }
-        };
-        let options = PoolOptions {
-            max_connections: 4,
-            ..PoolOptions::default()
-        };
-        let db = Db::connect(&target, &options).expect("open test database");
-        db.migrate().expect("migrate test database");
-        Some(TestDb {
-            db,
-            target,
-            cleanup,
-            file,
-        })
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        self.cleanup.is_some()
-    }
-}
-
-/// A TCP proxy between the app and PostgreSQL that can cut every
-/// connection and refuse new ones: a database outage, for one test only.
-pub struct Outage {
-    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    live: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
-}
-
-impl Outage {
-    /// Listens on a free loopback port, forwarding to `upstream`
-    /// (`host:port`); returns the proxy's address.
-    fn proxy(upstream: String) -> (Outage, String) {
-        use std::net::{TcpListener, TcpStream};
-        use std::sync::atomic::Ordering;
-        let listener = TcpListener::bind("127.0.0.1:0").expect("proxy port");
-        let addr = listener.local_addr().expect("proxy address").to_string();
-        let outage = Outage {
-            down: Default::default(),
-            live: Default::default(),
-        };
-        let (down, live) = (outage.down.clone(), outage.live.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                if down.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(std::net::Shutdown::Both);
-                    continue;
-                }
-                let Ok(server) = TcpStream::connect(&upstream) else {
-                    continue;
-                };
-                let pairs = [
-                    (client.try_clone(), server.try_clone()),
-                    (server.try_clone(), client.try_clone()),
-                ];
-                if let Ok(mut held) = live.lock() {
-                    held.extend([client, server]);
-                }
-                for pair in pairs {
-                    if let (Ok(mut from), Ok(mut to)) = pair {
-                        std::thread::spawn(move || {
-                            let _ = std::io::copy(&mut from, &mut to);
-                            let _ = to.shutdown(std::net::Shutdown::Both);
-                        });
-                    }
-                }
-            }
-        });
-        (outage, addr)
-    }
-
-    /// The database goes away: open connections die, new ones are refused.
-    pub fn start(&self) {
-        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut held) = self.live.lock() {
-            for s in held.drain(..) {
-                let _ = s.shutdown(std::net::Shutdown::Both);
-            }
-        }
-    }
-
-    /// The database is back.
-    pub fn end(&self) {
-        self.down.store(false, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl TestDb {
-    /// On PostgreSQL: a second pool on the same test schema, reached
-    /// through an [`Outage`] proxy. `None` on SQLite.
-    pub fn behind_proxy(&self) -> Option<(Db, Outage)> {
-        let (url, schema) = self.cleanup.as_ref()?;
-        let at = url.find('@')? + 1;
-        let end = url[at..].find('/').map_or(url.len(), |i| at + i);
-        let (outage, addr) = Outage::proxy(url[at..end].to_owned());
-        let proxied = format!("{}{}{}", &url[..at], addr, &url[end..]);
-        let sep = if proxied.contains('?') { '&' } else { '?' };
-        let scoped = format!("{proxied}{sep}options=-csearch_path%3D{schema}");
-        let target = DatabaseTarget::parse(&scoped).expect("proxied url");
-        let options = PoolOptions {
-            max_connections: 4,
-            ..PoolOptions::default()
-        };
-        let db = Db::connect(&target, &options).expect("open proxied database");
-        Some((db, outage))
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((url, schema)) = self.cleanup.take() {
-            if let Ok(mut admin) = PgConnection::establish(&url) {
-                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
-        }
-        if let Some(path) = self.file.take() {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut name = path.clone().into_os_string();
-                name.push(suffix);
-                let _ = std::fs::remove_file(name);
-            }
-        }
-    }
-}
-
 /// The app around a fresh database, with a region ADMIN signed in.
 pub struct TestApp {
     pub state: AppState,
@@ -248,7 +71,39 @@ impl TestApp {
         Self::spawn_on(TestDb::on_disk()?, |_| {})
     }
 
-    fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    /// A second instance of the app on this one's database (reached at
+    /// `target` with `options`), with `root` signed in there too. The
+    /// database stays this instance's to drop.
+    pub fn another_instance(&self, target: DatabaseTarget, options: PoolOptions) -> TestApp {
+        use diesel::prelude::*;
+        use grassroots::db::schema::accounts::dsl as a;
+        let db = Db::connect(&target, &options).expect("open the second instance's pool");
+        let config = Config::for_database(target.clone());
+        let state = AppState::with_db(db.clone(), &config).expect("app state");
+        let root: i64 = self
+            .state
+            .db
+            .read_blocking(|c| {
+                Ok(a::accounts
+                    .filter(a::username.eq("root"))
+                    .select(a::id)
+                    .first(c)?)
+            })
+            .expect("root account");
+        let (token, _) = state
+            .auth
+            .keys
+            .issue(root, chrono::Utc::now())
+            .expect("token");
+        TestApp {
+            router: grassroots::router(state.clone()),
+            state,
+            test_db: TestDb::shared(db, target),
+            token,
+        }
+    }
+
+    pub fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let mut config = Config::for_database(test_db.target.clone());
         configure(&mut config);
         let state = AppState::with_db(test_db.db.clone(), &config).expect("app state");
