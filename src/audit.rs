@@ -171,8 +171,24 @@ pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> AppResult<()> {
         .returning(l::id)
         .get_result(conn)?;
     crate::db::commits::note(id);
+    if ACCESS_CHANGES.contains(&entry.action.as_str()) {
+        crate::db::commits::note_access_change();
+    }
     Ok(())
 }
+
+/// The audited actions after which cached grants and sign-in sessions may
+/// be wrong: their commits are announced as access changes, and every
+/// instance forgets its cached access (`accounts::revocations`).
+pub const ACCESS_CHANGES: [&str; 7] = [
+    "GRANT_ROLE",
+    "REVOKE_ROLE",
+    "DISABLE_ACCOUNT",
+    "UPDATE_ACCOUNT",
+    "CHANGE_PASSWORD",
+    "LOGOUT",
+    "REFRESH_TOKEN_REUSED",
+];
 
 /// Which lines to list.
 #[derive(Debug, Clone, Default)]

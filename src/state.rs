@@ -72,6 +72,7 @@ impl AppState {
     /// The state around an already migrated database.
     pub fn with_db(db: Db, config: &Config) -> AppResult<AppState> {
         let auth = Arc::new(accounts::keys::auth_service(&db, &config.auth)?);
+        accounts::revocations::watch(&db, &auth);
         let live = Arc::new(Live::new(db.clone()));
         let import_slots = graphql::ImportSlots::new(config.limits.imports_at_once);
         Ok(AppState {

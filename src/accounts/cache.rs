@@ -56,6 +56,12 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         entries.insert(key, (Instant::now(), value));
     }
 
+    /// Forget everything (access changed somewhere).
+    pub fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.clear();
+    }
+
     /// Forget `key` (what it stood for changed).
     pub fn invalidate<Q>(&self, key: &Q)
     where

@@ -84,5 +84,6 @@ pub fn auth_service(db: &Db, args: &AuthArgs) -> AppResult<AuthService> {
             args.login_global_per_second.max(1),
             args.anonymous_per_minute.max(1),
         ),
+        forgotten: tokio::sync::watch::Sender::new(0),
     })
 }

@@ -39,6 +39,7 @@ pub struct LoginLimiter {
     anonymous: Keyed,
     global: RateLimiter<NotKeyed, InMemoryState, DefaultClock>,
     window: Duration,
+    limit: u32,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -85,7 +86,39 @@ impl LoginLimiter {
                     .allow_burst(nonzero(global_per_second.saturating_mul(2))),
             ),
             window,
+            limit: limit.max(1),
         }
+    }
+
+    /// The keys and quotas of a sign-in attempt, for the limits shared
+    /// through the database: (key, burst, window) per (username, address)
+    /// and per address. Keys are the first 8 bytes of a SHA-256, the same
+    /// on every instance and build.
+    pub fn shared_keys(&self, username: &str, client: &str) -> [(i64, u32, Duration); 2] {
+        use sha2::Digest;
+        let key = |parts: &[&str]| {
+            let digest = sha2::Sha256::digest(parts.join("\0").as_bytes());
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&digest[..8]);
+            i64::from_be_bytes(bytes)
+        };
+        [
+            (
+                key(&["address", client]),
+                self.limit.saturating_mul(10),
+                self.window,
+            ),
+            (
+                key(&["pair", &username_key(username), client]),
+                self.limit,
+                self.window,
+            ),
+        ]
+    }
+
+    /// The refusal of an attempt past a limit.
+    pub fn refusal(&self) -> AppError {
+        self.refused()
     }
 
     fn refused(&self) -> AppError {

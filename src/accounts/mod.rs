@@ -7,7 +7,9 @@ mod cache;
 pub mod grants;
 pub mod keys;
 mod limiter;
+pub mod revocations;
 pub mod sessions;
+pub mod shared_limits;
 pub mod store;
 pub mod write;
 

@@ -34,6 +34,18 @@ pub struct AuthService {
     /// Whether each sign-in session is live, cached like `sessions`.
     pub session_families: FamilyCache,
     pub limiter: LoginLimiter,
+    /// How many times the cached access was forgotten because an instance
+    /// changed access (see `revocations`); watched by tests.
+    pub forgotten: tokio::sync::watch::Sender<u64>,
+}
+
+impl AuthService {
+    /// Forgets every cached session and sign-in session state.
+    pub fn forget_access(&self) {
+        self.sessions.clear();
+        self.session_families.clear();
+        self.forgotten.send_modify(|n| *n += 1);
+    }
 }
 
 #[derive(Insertable)]

@@ -34,6 +34,19 @@ pub type Announcement = Arc<[i64]>;
 
 thread_local! {
     static JOURNAL: RefCell<Option<Vec<i64>>> = const { RefCell::new(None) };
+    /// Whether the current write transaction changed access.
+    static ACCESS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks an announcement that changed access (grants, accounts, sign-in
+/// sessions): its first payload starts `a<origin>:`, `origin` naming the
+/// instance that made the change (which forgot its own cached access
+/// already, precisely, and ignores its own mark).
+const ACCESS_MARK: &str = "a";
+
+/// Notes that the current write transaction changed access.
+pub fn note_access_change() {
+    ACCESS.with(|a| a.set(true));
 }
 
 /// Notes an audit line the current write transaction recorded (outside a
@@ -49,11 +62,13 @@ pub fn note(audit_id: i64) {
 /// Opens the journal of a write transaction on this thread.
 pub(super) fn begin() {
     JOURNAL.with(|j| *j.borrow_mut() = Some(Vec::new()));
+    ACCESS.with(|a| a.set(false));
 }
 
-/// Closes the journal, returning what it holds.
-pub(super) fn finish() -> Vec<i64> {
-    JOURNAL.with(|j| j.borrow_mut().take().unwrap_or_default())
+/// Closes the journal, returning what it holds and whether access changed.
+pub(super) fn finish() -> (Vec<i64>, bool) {
+    let ids = JOURNAL.with(|j| j.borrow_mut().take().unwrap_or_default());
+    (ids, ACCESS.with(|a| a.replace(false)))
 }
 
 /// Ids as ranges, `"3-9,12,15-16"`, in payloads of at most [`PAYLOAD_BYTES`].
@@ -110,6 +125,11 @@ pub fn decode(payload: &str) -> Option<Vec<i64>> {
 /// (SQLite) or by the instance's listener on the PostgreSQL channel.
 pub struct Commits {
     local: broadcast::Sender<Announcement>,
+    /// Announcements of commits that changed access, made by other
+    /// instances.
+    access: broadcast::Sender<()>,
+    /// This instance, in access marks.
+    origin: u64,
     /// The PostgreSQL database to listen on; `None` on SQLite.
     postgres: Option<String>,
     listening: OnceLock<()>,
@@ -121,6 +141,8 @@ impl Commits {
     pub fn new(target: &DatabaseTarget) -> Commits {
         Commits {
             local: broadcast::channel(BUFFER).0,
+            access: broadcast::channel(BUFFER).0,
+            origin: uuid::Uuid::new_v4().as_u64_pair().0,
             postgres: match target {
                 DatabaseTarget::Postgres(url) => Some(url.clone()),
                 _ => None,
@@ -144,17 +166,23 @@ impl Commits {
     /// Announces what a transaction that has just committed added. On
     /// PostgreSQL every instance (this one included) hears it on the
     /// channel; a failed NOTIFY is logged (the write itself stands).
-    pub(super) fn announce(&self, conn: &mut DbConnection, ids: Vec<i64>) {
+    pub(super) fn announce(&self, conn: &mut DbConnection, (ids, access): (Vec<i64>, bool)) {
         if ids.is_empty() {
             return;
         }
         match conn {
+            // One instance: the writer has forgotten what it changed.
             DbConnection::Sqlite(_) => {
                 let _ = self.local.send(Arc::from(ids));
             }
             DbConnection::Pg(_) => {
-                for payload in encode(&ids) {
-                    // The payload is digits, commas and dashes only.
+                for (i, payload) in encode(&ids).into_iter().enumerate() {
+                    let payload = if access && i == 0 {
+                        format!("{ACCESS_MARK}{}:{payload}", self.origin)
+                    } else {
+                        payload
+                    };
+                    // The payload is digits, commas and dashes, after the mark.
                     let sql = format!("SELECT pg_notify({CHANNEL_SQL}, '{payload}')");
                     if let Err(e) = conn.batch_execute(&sql) {
                         tracing::warn!(error = %e, "could not announce a commit");
@@ -168,16 +196,31 @@ impl Commits {
     /// first call starts this instance's listener (on the async runtime).
     pub fn subscribe(&self) -> broadcast::Receiver<Announcement> {
         let receiver = self.local.subscribe();
+        self.listen();
+        receiver
+    }
+
+    /// A receiver of a signal per announced commit of another instance that
+    /// changed access, from now on (PostgreSQL; on SQLite, one instance,
+    /// there is never one).
+    pub fn subscribe_access(&self) -> broadcast::Receiver<()> {
+        let receiver = self.access.subscribe();
+        self.listen();
+        receiver
+    }
+
+    /// On PostgreSQL, starts this instance's listener (on the async
+    /// runtime) if it is not running yet.
+    fn listen(&self) {
         if let Some(url) = &self.postgres {
             self.listening.get_or_init(|| {
                 tokio::spawn(listen(
                     url.clone(),
-                    self.local.clone(),
+                    (self.local.clone(), self.access.clone(), self.origin),
                     self.hearing.clone(),
                 ));
             });
         }
-        receiver
     }
 }
 
@@ -186,7 +229,7 @@ impl Commits {
 /// is not heard; aggregates catch up with the next change.
 async fn listen(
     url: String,
-    local: broadcast::Sender<Announcement>,
+    local: (broadcast::Sender<Announcement>, broadcast::Sender<()>, u64),
     hearing: tokio::sync::watch::Sender<bool>,
 ) {
     let mut pause = Duration::from_secs(1);
@@ -203,7 +246,7 @@ async fn listen(
 
 async fn listen_once(
     url: &str,
-    local: &broadcast::Sender<Announcement>,
+    (local, access, origin): &(broadcast::Sender<Announcement>, broadcast::Sender<()>, u64),
     hearing: &tokio::sync::watch::Sender<bool>,
 ) -> Result<(), String> {
     use futures_util::StreamExt;
@@ -234,7 +277,20 @@ async fn listen_once(
             }
             message = messages.next() => match message {
                 Some(Ok(AsyncMessage::Notification(n))) => {
-                    if let Some(ids) = decode(n.payload()) {
+                    let payload = match n
+                        .payload()
+                        .strip_prefix(ACCESS_MARK)
+                        .and_then(|rest| rest.split_once(':'))
+                    {
+                        Some((from, rest)) => {
+                            if from != origin.to_string() {
+                                let _ = access.send(());
+                            }
+                            rest
+                        }
+                        None => n.payload(),
+                    };
+                    if let Some(ids) = decode(payload) {
                         let _ = local.send(Arc::from(ids));
                     }
                 }

@@ -143,7 +143,8 @@ impl Db {
     pub fn for_session(&self, session: Option<i64>) -> Db {
         Db {
             session,
-            routed: self.replicas.is_some(),
+            // Requests without an account (sign-ins) stay on the primary.
+            routed: self.replicas.is_some() && session.is_some(),
             ..self.clone()
         }
     }

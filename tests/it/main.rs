@@ -18,6 +18,7 @@ mod graphiql;
 mod hardening;
 mod import;
 mod import_rehearsal;
+mod instances;
 mod layers;
 mod live;
 mod live_work;

@@ -69,7 +69,7 @@ async fn reads_go_to_the_standby_and_sessions_read_their_own_writes() {
     };
     let primary = test_db.target.clone();
     let writer = TestApp::spawn_on(test_db, |_| {}).expect("instance A");
-    let reader = writer.another_instance(primary.clone(), options(&standby, FRESH_FOR));
+    let reader = writer.another_instance(primary.clone(), options(&standby, FRESH_FOR), |_| {});
 
     // What A wrote, B reads from the standby (commits wait for the
     // standby to apply them).
@@ -101,7 +101,7 @@ async fn reads_go_to_the_standby_and_sessions_read_their_own_writes() {
         .test_db
         .url_with("-csynchronous_commit%3Dlocal")
         .expect("postgres url");
-    let eager = writer.another_instance(lax, options(&standby, Duration::ZERO));
+    let eager = writer.another_instance(lax, options(&standby, Duration::ZERO), |_| {});
     let viewer = eager.account("viewer", Role::Viewer, None);
     assert_eq!(name(&eager, Some(&viewer), &t).await, "甲镇");
     let paused = Paused::new(&standby);
@@ -142,7 +142,7 @@ async fn reads_go_to_the_standby_and_sessions_read_their_own_writes() {
 
     // A standby that is down: reads go to the primary, readiness says so.
     let nowhere = DatabaseTarget::parse("postgres://postgres@127.0.0.1:1/test").expect("url");
-    let stranded = writer.another_instance(primary, options(&nowhere, FRESH_FOR));
+    let stranded = writer.another_instance(primary, options(&nowhere, FRESH_FOR), |_| {});
     assert_eq!(name(&stranded, Some(&stranded.token), &t).await, "甲镇");
     assert!(reads(&stranded).0 > 0);
     let (status, body) = stranded.get("/readyz").await;

@@ -39,6 +39,13 @@ impl SessionMutation {
         let client = ctx.request().client.clone();
         let request_id = ctx.request().request_id.clone();
         service.limiter.attempt(&username, &client)?;
+        // The same limits, counted across every instance (PostgreSQL).
+        let (shared, name, address) = (service.clone(), username.clone(), client.clone());
+        ctx.db()
+            .write_rows(move |c| {
+                crate::accounts::shared_limits::attempt(c, &shared.limiter, &name, &address)
+            })
+            .await?;
         let checker = service.clone();
         let name = username.clone();
         let checked = ctx

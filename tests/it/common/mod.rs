@@ -74,11 +74,17 @@ impl TestApp {
     /// A second instance of the app on this one's database (reached at
     /// `target` with `options`), with `root` signed in there too. The
     /// database stays this instance's to drop.
-    pub fn another_instance(&self, target: DatabaseTarget, options: PoolOptions) -> TestApp {
+    pub fn another_instance(
+        &self,
+        target: DatabaseTarget,
+        options: PoolOptions,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         use diesel::prelude::*;
         use grassroots::db::schema::accounts::dsl as a;
         let db = Db::connect(&target, &options).expect("open the second instance's pool");
-        let config = Config::for_database(target.clone());
+        let mut config = Config::for_database(target.clone());
+        configure(&mut config);
         let state = AppState::with_db(db.clone(), &config).expect("app state");
         let root: i64 = self
             .state
