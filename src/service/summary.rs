@@ -180,7 +180,7 @@ pub fn open_on(
             }
             return Ok(vec![sums(&dues, today)]);
         }
-        [d] => return open_then(conn, scopes, *d).map(|f| vec![f]),
+        [d] => return open_then(conn, scopes, *d, today).map(|f| vec![f]),
         _ => {}
     }
     let last = days.iter().max().copied().unwrap_or(today);
@@ -210,19 +210,66 @@ struct OpenThen {
     overdue: i64,
 }
 
-/// Open and overdue at the end of day `d`, summed by the database.
-fn open_then(conn: &mut DbConnection, scopes: &[i64], d: NaiveDate) -> AppResult<(i64, i64)> {
+#[derive(QueryableByName)]
+struct Earliest {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    day: Option<NaiveDate>,
+}
+
+/// The first day of `scopes`' history (one index seek per scope).
+fn earliest(conn: &mut DbConnection, scopes: &[i64]) -> AppResult<Option<NaiveDate>> {
+    let firsts: Vec<String> = scopes
+        .iter()
+        .map(|s| {
+            format!("SELECT (SELECT MIN(day) FROM open_problem_days WHERE scope_id = {s}) AS day")
+        })
+        .collect();
+    let q = diesel::sql_query(format!(
+        "SELECT MIN(day) AS day FROM ({}) firsts",
+        firsts.join(" UNION ALL ")
+    ));
+    let e: Earliest = crate::with_concrete_conn!(conn, |c| q.get_result(c))?;
+    Ok(e.day)
+}
+
+/// Open and overdue at the end of day `d` (before `today`), summed by the
+/// database over the shorter side of the history: the changes up to `d`,
+/// or today's sums less the changes after `d` (the history's rows add up
+/// to today's sums).
+fn open_then(
+    conn: &mut DbConnection,
+    scopes: &[i64],
+    d: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<(i64, i64)> {
     if scopes.is_empty() {
         return Ok((0, 0));
     }
-    let list: Vec<String> = scopes.iter().map(i64::to_string).collect();
+    let list = scopes
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let day = d.format("%Y-%m-%d");
-    let q = diesel::sql_query(format!(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS open, \
-         CAST(COALESCE(SUM(CASE WHEN due_on < '{day}' THEN n ELSE 0 END), 0) AS BIGINT) AS overdue \
-         FROM open_problem_days WHERE scope_id IN ({}) AND day <= '{day}'",
-        list.join(", ")
-    ));
+    let sums = |table: &str, only: &str| {
+        format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN due_on < '{day}' THEN n ELSE 0 END), 0) AS BIGINT) AS overdue \
+             FROM {table} WHERE scope_id IN ({list}){only}"
+        )
+    };
+    let first = earliest(conn, scopes)?.unwrap_or(d);
+    let statement = if today - d < d - first {
+        format!(
+            "SELECT cur.open - later.open AS open, cur.overdue - later.overdue AS overdue \
+             FROM ({}) cur, ({}) later",
+            sums("open_problems", ""),
+            sums("open_problem_days", &format!(" AND day > '{day}'"))
+        )
+    } else {
+        sums("open_problem_days", &format!(" AND day <= '{day}'"))
+    };
+    let q = diesel::sql_query(statement);
     let f: OpenThen = crate::with_concrete_conn!(conn, |c| q.get_result(c))?;
     Ok((f.open, f.overdue))
 }

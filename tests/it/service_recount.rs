@@ -257,7 +257,16 @@ async fn open_history(
         .iter()
         .filter(|p| tree.ancestors(p.grid).contains(&scope))
         .collect();
-    let days = ["2024-02-15", "2024-12-31", "2025-06-30", "2026-01-10"];
+    // Far back (from the history up to the day) and recent (from today's
+    // sums less the changes since).
+    let recent = (chrono::Utc::now().date_naive() - chrono::Duration::days(30)).to_string();
+    let days = [
+        "2024-02-15",
+        "2024-12-31",
+        "2025-06-30",
+        "2026-01-10",
+        recent.as_str(),
+    ];
     for day in days {
         let d = app.ok("query($u: ID, $d: Date) { problemsSummary(under: $u, from: \"2024-01-01\", to: \"2024-01-31\", asOf: $d) { open overdue openAsOf } }", json!({ "u": tree.ids[scope], "d": day })).await;
         let on: NaiveDate = day.parse().unwrap_or_default();
