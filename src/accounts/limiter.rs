@@ -40,6 +40,8 @@ pub struct LoginLimiter {
     global: RateLimiter<NotKeyed, InMemoryState, DefaultClock>,
     window: Duration,
     limit: u32,
+    /// Attempts counted in the shared limits, for their pruning cadence.
+    shared_attempts: std::sync::atomic::AtomicU64,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -87,6 +89,7 @@ impl LoginLimiter {
             ),
             window,
             limit: limit.max(1),
+            shared_attempts: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -114,6 +117,12 @@ impl LoginLimiter {
                 self.window,
             ),
         ]
+    }
+
+    /// Counts an attempt of the shared limits; returns the count before it.
+    pub fn count_shared_attempt(&self) -> u64 {
+        self.shared_attempts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The refusal of an attempt past a limit.

@@ -8,8 +8,6 @@
 //! ceiling per instance, and no database round trip for a flood). On
 //! SQLite, one instance, the in-memory limits are the whole story.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
 
@@ -20,8 +18,6 @@ use crate::error::AppResult;
 /// One attempt in this many also drops the keys whose limits have fully
 /// refilled.
 const PRUNE_EVERY: u64 = 256;
-
-static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(diesel::QueryableByName)]
 struct Allowed {
@@ -59,7 +55,7 @@ pub fn attempt(
             return Err(limiter.refusal());
         }
     }
-    if ATTEMPTS.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0 {
+    if limiter.count_shared_attempt() % PRUNE_EVERY == 0 {
         diesel::sql_query(
             "DELETE FROM login_limits \
              WHERE tat < CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",

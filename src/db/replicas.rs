@@ -28,9 +28,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(5);
 /// the primary.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// The most sessions remembered with a write (the oldest are forgotten
-/// first; a forgotten session may at worst read from a standby that is a
-/// few milliseconds behind, long after `FRESH_FOR`).
+/// The most sessions remembered with a write (the older half is forgotten
+/// when full; a forgotten session may at worst read from a standby that is
+/// a few milliseconds behind, long after `FRESH_FOR`).
 const MAX_SESSIONS: usize = 100_000;
 
 struct Standby {
@@ -44,10 +44,20 @@ struct Standby {
 pub struct Replicas {
     standbys: Vec<Standby>,
     next: AtomicUsize,
-    /// Session (account id) → (primary WAL position after its last write, when).
-    written: Mutex<HashMap<i64, (String, Instant)>>,
+    /// Session (account id) → its last write.
+    written: Mutex<HashMap<i64, Written>>,
     primary_reads: AtomicU64,
     fresh_for: Duration,
+}
+
+/// A session's last write: the primary's WAL position after it, when, and
+/// the standbys (bits by index) seen to have replayed it, which need not
+/// be asked again.
+#[derive(Debug, Clone)]
+struct Written {
+    lsn: String,
+    at: Instant,
+    replayed_by: u64,
 }
 
 /// One standby's state, for `/readyz`.
@@ -141,11 +151,20 @@ impl Replicas {
     pub(super) fn wrote(&self, session: i64, lsn: String) {
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
         if written.len() >= MAX_SESSIONS && !written.contains_key(&session) {
-            if let Some(oldest) = written.iter().min_by_key(|(_, (_, t))| *t).map(|(s, _)| *s) {
-                written.remove(&oldest);
-            }
+            // Once full, the older half goes at once (not one per write).
+            let mut ages: Vec<Instant> = written.values().map(|w| w.at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            written.retain(|_, w| w.at > cut);
         }
-        written.insert(session, (lsn, Instant::now()));
+        written.insert(
+            session,
+            Written {
+                lsn,
+                at: Instant::now(),
+                replayed_by: 0,
+            },
+        );
     }
 
     /// A standby connection for a read by `session`, or `None`: the
@@ -158,14 +177,15 @@ impl Replicas {
         });
         if last
             .as_ref()
-            .is_some_and(|(_, t)| t.elapsed() < self.fresh_for)
+            .is_some_and(|w| w.at.elapsed() < self.fresh_for)
         {
             return self.to_primary();
         }
         let n = self.standbys.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for i in 0..n {
-            let standby = &self.standbys[(start + i) % n];
+            let index = (start + i) % n;
+            let standby = &self.standbys[index];
             if standby.health.suspect() {
                 continue;
             }
@@ -173,9 +193,17 @@ impl Replicas {
                 standby.health.mark();
                 continue;
             };
-            if let Some((lsn, _)) = &last {
-                match replayed(&mut conn, lsn) {
-                    Ok(true) => {}
+            let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+            if let (Some(w), Some(s)) = (&last, session) {
+                let known = w.replayed_by & bit != 0;
+                match if known {
+                    Ok(true)
+                } else {
+                    replayed(&mut conn, &w.lsn)
+                } {
+                    // This standby has the session's write: it is not asked
+                    // again until the session writes anew.
+                    Ok(true) => self.replayed(s, w.at, bit),
                     Ok(false) => continue,
                     Err(_) => {
                         standby.health.mark();
@@ -187,6 +215,21 @@ impl Replicas {
             return Some(conn);
         }
         self.to_primary()
+    }
+
+    /// Notes that the standby `bit` (0 past the 64th: always asked)
+    /// replayed `session`'s write made at `at` (not a later one).
+    fn replayed(&self, session: i64, at: Instant, bit: u64) {
+        if bit == 0 {
+            return;
+        }
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(w) = written
+            .get_mut(&session)
+            .filter(|w| w.at == at && w.replayed_by & bit == 0)
+        {
+            w.replayed_by |= bit;
+        }
     }
 
     fn to_primary(&self) -> Option<r2d2::PooledConnection<Manager>> {

@@ -13,7 +13,6 @@ use super::tallies::*;
 use crate::auth::policy::UnitRef;
 use crate::auth::Visibility;
 use crate::db::schema::open_problem_days::dsl as opd;
-use crate::db::schema::open_problems::dsl as op;
 use crate::db::schema::volunteer_periods::dsl as vp;
 use crate::db::schema::work_tallies::dsl as wt;
 use crate::db::tallies::REGION;
@@ -155,35 +154,15 @@ pub struct ProblemFigures {
 }
 
 /// Problems open and overdue at the end of each of `days` (ascending, none
-/// after `today`): from today's sums for `today`, else from the history.
-pub fn open_on(
+/// after today), from the history, read once: for a trend.
+fn open_history(
     conn: &mut DbConnection,
     scopes: &[i64],
     days: &[NaiveDate],
-    today: NaiveDate,
 ) -> AppResult<Vec<(i64, i64)>> {
-    let sums = |dues: &BTreeMap<NaiveDate, i64>, d: NaiveDate| {
-        let open = dues.values().sum();
-        (open, dues.range(..d).map(|(_, n)| n).sum())
+    let Some(last) = days.iter().max().copied() else {
+        return Ok(Vec::new());
     };
-    match days {
-        [] => return Ok(Vec::new()),
-        [d] if *d >= today => {
-            let mut dues: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-            for (due, n) in op::open_problems
-                .filter(op::scope_id.eq_any(scopes))
-                .filter(op::n.ne(0))
-                .select((op::due_on, op::n))
-                .load::<(NaiveDate, i64)>(conn)?
-            {
-                *dues.entry(due).or_default() += n;
-            }
-            return Ok(vec![sums(&dues, today)]);
-        }
-        [d] => return open_then(conn, scopes, *d, today).map(|f| vec![f]),
-        _ => {}
-    }
-    let last = days.iter().max().copied().unwrap_or(today);
     let rows: Vec<(NaiveDate, NaiveDate, i64)> = opd::open_problem_days
         .filter(opd::scope_id.eq_any(scopes))
         .filter(opd::day.le(last))
@@ -197,7 +176,7 @@ pub fn open_on(
         while let Some((_, due, n)) = rows.next_if(|r| r.0 <= *d) {
             *dues.entry(due).or_default() += n;
         }
-        out.push(sums(&dues, *d));
+        out.push((dues.values().sum(), dues.range(..*d).map(|(_, n)| n).sum()));
     }
     Ok(out)
 }
@@ -232,11 +211,11 @@ fn earliest(conn: &mut DbConnection, scopes: &[i64]) -> AppResult<Option<NaiveDa
     Ok(e.day)
 }
 
-/// Open and overdue at the end of day `d` (before `today`), summed by the
-/// database over the shorter side of the history: the changes up to `d`,
-/// or today's sums less the changes after `d` (the history's rows add up
-/// to today's sums).
-fn open_then(
+/// Open and overdue at the end of day `d` (today's sums from `today` on),
+/// summed by the database over the shorter side of the history: the
+/// changes up to `d`, or today's sums less the changes after `d` (the
+/// history's rows add up to today's sums).
+fn open_at(
     conn: &mut DbConnection,
     scopes: &[i64],
     d: NaiveDate,
@@ -258,8 +237,9 @@ fn open_then(
              FROM {table} WHERE scope_id IN ({list}){only}"
         )
     };
-    let first = earliest(conn, scopes)?.unwrap_or(d);
-    let statement = if today - d < d - first {
+    let statement = if d >= today {
+        sums("open_problems", "")
+    } else if today - d < d - earliest(conn, scopes)?.unwrap_or(d) {
         format!(
             "SELECT cur.open - later.open AS open, cur.overdue - later.overdue AS overdue \
              FROM ({}) cur, ({}) later",
@@ -295,10 +275,7 @@ pub fn problems(
         .into_iter()
         .filter_map(|(h, n)| h.parse().ok().map(|h| (h, n)))
         .collect();
-    let (open, overdue) = open_on(conn, scopes, &[on.min(today)], today)?
-        .first()
-        .copied()
-        .unwrap_or_default();
+    let (open, overdue) = open_at(conn, scopes, on.min(today), today)?;
     Ok(ProblemFigures {
         categories,
         escalated: by_category(&f, ESCALATED),
@@ -385,7 +362,7 @@ pub fn trend(
             (next - chrono::Duration::days(1)).min(today)
         })
         .collect();
-    let open = open_on(conn, scopes, &ends, NaiveDate::MAX)?;
+    let open = open_history(conn, scopes, &ends)?;
     for (point, figures) in out.iter_mut().zip(open) {
         point.3 = Some(figures);
     }

@@ -39,13 +39,16 @@ impl SessionMutation {
         let client = ctx.request().client.clone();
         let request_id = ctx.request().request_id.clone();
         service.limiter.attempt(&username, &client)?;
-        // The same limits, counted across every instance (PostgreSQL).
-        let (shared, name, address) = (service.clone(), username.clone(), client.clone());
-        ctx.db()
-            .write_rows(move |c| {
-                crate::accounts::shared_limits::attempt(c, &shared.limiter, &name, &address)
-            })
-            .await?;
+        // The same limits, counted across every instance (PostgreSQL; a
+        // SQLite database is one instance's, counted in memory above).
+        if ctx.db().backend() == crate::db::Backend::Postgres {
+            let (shared, name, address) = (service.clone(), username.clone(), client.clone());
+            ctx.db()
+                .write_rows(move |c| {
+                    crate::accounts::shared_limits::attempt(c, &shared.limiter, &name, &address)
+                })
+                .await?;
+        }
         let checker = service.clone();
         let name = username.clone();
         let checked = ctx

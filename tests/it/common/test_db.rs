@@ -117,11 +117,7 @@ impl TestDb {
     /// (`-csynchronous_commit%3Dlocal`, say).
     pub fn url_with(&self, extra: &str) -> Option<DatabaseTarget> {
         let (url, schema) = self.cleanup.as_ref()?;
-        let sep = if url.contains('?') { '&' } else { '?' };
-        DatabaseTarget::parse(&format!(
-            "{url}{sep}options=-csearch_path%3D{schema}%20{extra}"
-        ))
-        .ok()
+        Some(scoped(url, &format!("{schema}%20{extra}")))
     }
 }
 
